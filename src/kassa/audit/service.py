@@ -1,0 +1,231 @@
+"""Writing and verifying the audit trail.
+
+``record`` queues an event on the session; the events are written just before the
+transaction commits (a session hook), so the chain lock is held only for the commit itself.
+Each record's hash covers its content and the previous record's hash in the same chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from kassa.audit.models import CHAIN_COUNT, AuditChainHead, AuditRecord
+from kassa.kit.clock import utcnow
+from kassa.kit.requestctx import current_meta
+
+GENESIS = "0" * 64
+_LOCK_NAMESPACE = 0x4B415544  # "KAUD": advisory-lock key space for the audit chains
+_PENDING = "kassa_audit_pending"
+
+
+@dataclass(slots=True)
+class Actor:
+    """Who did something: a user, an API key acting for a user, or the system."""
+
+    user_id: uuid.UUID | None
+    org_id: uuid.UUID | None
+    label: str
+
+
+SYSTEM = Actor(None, None, "system")
+
+
+@dataclass(slots=True)
+class AuditEvent:
+    action: str
+    actor: Actor
+    outcome: str = "success"
+    target_type: str | None = None
+    target_id: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    details: dict[str, Any] | None = None
+    ip: str | None = None
+    request_id: str | None = None
+    occurred_at: datetime = field(default_factory=utcnow)
+
+
+def record(
+    session: Session,
+    action: str,
+    actor: Actor,
+    *,
+    outcome: str = "success",
+    target_type: str | None = None,
+    target_id: object | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Queue an audit event; it is written in the same transaction, just before commit."""
+    meta = current_meta()
+    pending: list[AuditEvent] = session.info.setdefault(_PENDING, [])
+    pending.append(
+        AuditEvent(
+            action=action, actor=actor, outcome=outcome, target_type=target_type,
+            target_id=str(target_id) if target_id is not None else None,
+            before=_jsonable(before), after=_jsonable(after), details=_jsonable(details),
+            ip=meta.ip, request_id=meta.request_id,
+        )
+    )
+
+
+def has_pending(session: Session) -> bool:
+    return bool(session.info.get(_PENDING))
+
+
+def was_audited(session: Session) -> bool:
+    return bool(session.info.get("kassa_audit_written")) or has_pending(session)
+
+
+def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    result: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return result
+
+
+def canonical_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def _fields(row: AuditRecord | dict[str, Any]) -> dict[str, Any]:
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    occurred = get("occurred_at")
+    return {
+        "chain": get("chain"), "seq": get("seq"),
+        "occurred_at": occurred.isoformat() if isinstance(occurred, datetime) else occurred,
+        "actor_id": str(get("actor_id")) if get("actor_id") else None,
+        "actor_label": get("actor_label"), "org_id": str(get("org_id")) if get("org_id") else None,
+        "action": get("action"), "outcome": get("outcome"),
+        "target_type": get("target_type"), "target_id": get("target_id"),
+        "ip": get("ip"), "request_id": get("request_id"),
+        "before": get("before"), "after": get("after"), "details": get("details"),
+    }
+
+
+def _claim_chain(session: Session) -> int:
+    """Lock one chain for this transaction: a free one if there is one, else wait for one."""
+    start = random.randrange(CHAIN_COUNT)
+    for offset in range(CHAIN_COUNT):
+        chain = (start + offset) % CHAIN_COUNT
+        got = session.execute(
+            sa.select(sa.func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, chain))
+        ).scalar_one()
+        if got:
+            return chain
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_NAMESPACE, start)))
+    return start
+
+
+def write_pending(session: Session) -> None:
+    events: list[AuditEvent] = session.info.pop(_PENDING, [])
+    if not events:
+        return
+    chain = _claim_chain(session)
+    head = session.get(AuditChainHead, chain, with_for_update=True)
+    last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS)
+    for ev in events:
+        last_seq += 1
+        row = AuditRecord(
+            chain=chain, seq=last_seq, occurred_at=ev.occurred_at,
+            actor_id=ev.actor.user_id, actor_label=ev.actor.label, org_id=ev.actor.org_id,
+            action=ev.action, outcome=ev.outcome, target_type=ev.target_type,
+            target_id=ev.target_id, ip=ev.ip, request_id=ev.request_id,
+            before=ev.before, after=ev.after, details=ev.details, prev_hash=last_hash, hash="",
+        )
+        row.hash = canonical_hash(last_hash, _fields(row))
+        last_hash = row.hash
+        session.add(row)
+    if head is None:
+        session.add(AuditChainHead(chain=chain, last_seq=last_seq, last_hash=last_hash))
+    else:
+        head.last_seq, head.last_hash = last_seq, last_hash
+    session.flush()
+    session.info["kassa_audit_written"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop("kassa_audit_written", None)
+
+
+@event.listens_for(Session, "after_commit")
+def _reset_after_commit(session: Session) -> None:
+    session.info.pop("kassa_audit_written", None)
+
+
+@dataclass(slots=True)
+class ChainProblem:
+    chain: int
+    seq: int | None
+    record_id: int | None
+    problem: str
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    records: int = 0
+    chains: int = 0
+    problems: list[ChainProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session) -> VerifyReport:
+    """Recompute every chain: a changed, deleted or inserted row breaks it."""
+    report = VerifyReport()
+    heads = {h.chain: h for h in session.scalars(sa.select(AuditChainHead))}
+    columns = [c for c in AuditRecord.__table__.columns]
+    for chain in range(CHAIN_COUNT):
+        expected_prev, expected_seq = GENESIS, 1
+        rows = session.execute(
+            sa.select(*columns).where(AuditRecord.chain == chain).order_by(AuditRecord.seq)
+            .execution_options(yield_per=2000)
+        ).mappings()
+        seen = 0
+        for row in rows:
+            seen += 1
+            report.records += 1
+            if row["seq"] != expected_seq:
+                kind = "missing records before" if row["seq"] > expected_seq else "duplicate seq"
+                report.problems.append(ChainProblem(chain, row["seq"], row["id"], kind))
+            if row["prev_hash"] != expected_prev:
+                report.problems.append(
+                    ChainProblem(chain, row["seq"], row["id"], "link to previous record broken")
+                )
+            recomputed = canonical_hash(row["prev_hash"], _fields(dict(row)))
+            if recomputed != row["hash"]:
+                report.problems.append(
+                    ChainProblem(chain, row["seq"], row["id"], "content changed (hash mismatch)")
+                )
+            expected_prev, expected_seq = row["hash"], row["seq"] + 1
+        head = heads.get(chain)
+        if seen:
+            report.chains += 1
+        if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
+            report.problems.append(
+                ChainProblem(chain, head.last_seq, None, "newest records missing (head mismatch)")
+            )
+        if head is None and seen:
+            report.problems.append(ChainProblem(chain, None, None, "chain head missing"))
+    return report

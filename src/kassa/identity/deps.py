@@ -1,0 +1,188 @@
+"""Authentication and authorization dependencies for every route.
+
+Each API route declares its access with exactly one of ``public``, ``authenticated`` or
+``require(section, level)``; the authorization matrix test walks the routes and refuses any
+route that declares none. Permissions are read from the database on every request, so a
+change of grants takes effect at once, also for tokens issued before.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from kassa.audit.service import SYSTEM, Actor, record
+from kassa.identity.crypto import constant_time_equal, digest
+from kassa.identity.models import ApiKey, LoginSession, User
+from kassa.identity.principal import Principal, effective_permissions
+from kassa.identity.sections import Level, Section, UserKind
+from kassa.identity.tokens import read_access_token
+from kassa.kit.clock import utcnow
+from kassa.kit.db import unit_of_work
+from kassa.kit.deps import SAFE_METHODS, DbSession
+from kassa.kit.errors import Forbidden, NotAuthenticated
+
+ACCESS_COOKIE = "kassa_access"
+REFRESH_COOKIE = "kassa_refresh"
+CSRF_COOKIE = "kassa_csrf"
+CSRF_HEADER = "x-csrf-token"
+API_KEY_PREFIX = "kassa_"
+
+
+def audit_security_event(action: str, actor: Actor, *, outcome: str, **fields: Any) -> None:
+    """Write a security event in its own transaction: it must survive the request failing."""
+    with unit_of_work() as session:
+        record(session, action, actor, outcome=outcome, **fields)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.headers.get("x-api-key") or None
+
+
+def _principal_from_api_key(session: Session, raw: str) -> Principal:
+    prefix, _, secret = raw.removeprefix(API_KEY_PREFIX).partition("_")
+    key = session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix)) if secret else None
+    now = utcnow()
+    if (
+        key is None
+        or not constant_time_equal(key.secret_hash, digest(secret))
+        or key.revoked_at is not None
+        or (key.expires_at is not None and key.expires_at <= now)
+    ):
+        raise NotAuthenticated("The API key is not valid.", code="api_key_invalid")
+    user = session.get(User, key.user_id)
+    if user is None or user.status != "active":
+        raise NotAuthenticated("The API key's user is disabled.", code="api_key_invalid")
+    kind = UserKind(user.kind)
+    user_levels = effective_permissions(session, user.id, kind)
+    # A key never exceeds its scopes nor what its user may do now.
+    permissions = {
+        Section(name): min(Level.parse(level), user_levels.get(Section(name), Level.NONE))
+        for name, level in key.scopes.items()
+    }
+    session.execute(sa.update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+    return Principal(
+        user.id, user.org_id, kind, user.email, user.full_name,
+        {s: lvl for s, lvl in permissions.items() if lvl > Level.NONE},
+        api_key_id=key.id, via="api_key",
+    )
+
+
+def _principal_from_token(session: Session, token: str, via: str) -> Principal:
+    claims = read_access_token(token)
+    row = session.execute(
+        sa.select(User, LoginSession.revoked_at, LoginSession.expires_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == claims.user_id, LoginSession.id == claims.session_id)
+    ).first()
+    if row is None:
+        raise NotAuthenticated("The session does not exist.", code="session_invalid")
+    user, revoked_at, expires_at = row
+    if revoked_at is not None:
+        raise NotAuthenticated("The session was signed out.", code="session_revoked")
+    if isinstance(expires_at, datetime) and expires_at <= utcnow():
+        raise NotAuthenticated("The session has expired.", code="session_expired")
+    if user.status != "active":
+        raise NotAuthenticated("The user is disabled.", code="user_disabled")
+    kind = UserKind(user.kind)
+    return Principal(
+        user.id, user.org_id, kind, user.email, user.full_name,
+        effective_permissions(session, user.id, kind), session_id=claims.session_id, via=via,
+    )
+
+
+def _authenticate(request: Request, session: Session) -> Principal | None:
+    raw = _bearer(request)
+    if raw:
+        if raw.startswith(API_KEY_PREFIX):
+            return _principal_from_api_key(session, raw)
+        return _principal_from_token(session, raw, "bearer")
+    cookie = request.cookies.get(ACCESS_COOKIE)
+    if not cookie:
+        return None
+    # Cookies ride along on cross-site requests: a state change needs the CSRF double submit.
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        expected = request.cookies.get(CSRF_COOKIE, "")
+        if not sent or not expected or not constant_time_equal(sent, expected):
+            raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
+    return _principal_from_token(session, cookie, "cookie")
+
+
+def current_principal_optional(request: Request, session: DbSession) -> Principal | None:
+    principal = _authenticate(request, session)
+    request.state.principal = principal
+    return principal
+
+
+def _require_login(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise NotAuthenticated("Sign in first.")
+    return principal
+
+
+def public() -> None:
+    """Marker: the route needs no login."""
+
+
+public.kassa_access = ("public", None, None)  # type: ignore[attr-defined]
+
+
+def authenticated(
+    principal: Annotated[Principal | None, Depends(current_principal_optional)],
+) -> Principal:
+    """Any signed-in user (self-service routes: own profile, own sessions)."""
+    return _require_login(principal)
+
+
+authenticated.kassa_access = ("authenticated", None, None)  # type: ignore[attr-defined]
+
+
+def require(section: Section, level: Level) -> Callable[..., Principal]:
+    """Dependency factory: the caller needs at least ``level`` on ``section``."""
+
+    def dependency(
+        request: Request,
+        principal: Annotated[Principal | None, Depends(current_principal_optional)],
+    ) -> Principal:
+        user = _require_login(principal)
+        if not user.can(section, level):
+            audit_security_event(
+                "access.denied", user.actor, outcome="denied", target_type="section",
+                target_id=section.value,
+                details={"needed": level.label, "had": user.level(section).label,
+                         "method": request.method, "path": request.url.path},
+            )
+            raise Forbidden(
+                f"This needs {level.label} access to the {section.value} section.",
+                code="section_denied", section=section.value, needed=level.label,
+            )
+        return user
+
+    dependency.kassa_access = ("section", section, level)  # type: ignore[attr-defined]
+    dependency.__name__ = f"require_{section.value}_{level.label}"
+    return dependency
+
+
+def system_actor() -> Actor:
+    return SYSTEM
+
+
+CurrentUser = Annotated[Principal, Depends(authenticated)]
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

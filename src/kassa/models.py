@@ -1,0 +1,9 @@
+"""Every domain's tables, imported in one place for Alembic and the tests."""
+
+from __future__ import annotations
+
+from kassa.audit import models as audit_models  # noqa: F401
+from kassa.identity import models as identity_models  # noqa: F401
+from kassa.kit.db import Base
+
+metadata = Base.metadata
