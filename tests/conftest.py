@@ -90,7 +90,7 @@ def db_url(pg_admin_url: str, template_db: str, monkeypatch: pytest.MonkeyPatch)
         yield url
     finally:
         engine.dispose()
-        kit_db._engine = None  # noqa: SLF001 - the next test sets its own
+        kit_db._engine = None
         reset_job_app()
         with psycopg.connect(pg_admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -130,7 +130,7 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
     box = Mailbox(port=_free_port())
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             box.messages.append(message_from_bytes(envelope.original_content or envelope.content))
             return "250 OK"
 

@@ -42,15 +42,18 @@ class Login:
 def latest_sms_code(phone: str) -> str:
     with unit_of_work() as session:
         body = session.scalar(
-            sa.select(SmsMessage.body).where(SmsMessage.recipient == phone)
-            .order_by(SmsMessage.created_at.desc()).limit(1)
+            sa.select(SmsMessage.body)
+            .where(SmsMessage.recipient == phone)
+            .order_by(SmsMessage.created_at.desc())
+            .limit(1)
         )
     assert body, f"no SMS to {phone}"
     return body.split("code: ")[1][:6]
 
 
-def login(client: TestClient, email: str, password: str = DEMO_PASSWORD,
-          totp_secret: str | None = None) -> Login:
+def login(
+    client: TestClient, email: str, password: str = DEMO_PASSWORD, totp_secret: str | None = None
+) -> Login:
     response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -66,8 +69,10 @@ def login(client: TestClient, email: str, password: str = DEMO_PASSWORD,
                 phone = session.scalar(sa.select(User.phone).where(User.email == email))
             assert phone
             code, method = latest_sms_code(phone), "sms"
-        response = client.post("/api/v1/auth/mfa/verify", json={
-            "mfa_token": body["mfa_token"], "method": method, "code": code})
+        response = client.post(
+            "/api/v1/auth/mfa/verify",
+            json={"mfa_token": body["mfa_token"], "method": method, "code": code},
+        )
         assert response.status_code == 200, response.text
         body = response.json()
     return Login(client, body["access_token"])

@@ -24,7 +24,8 @@ AuditRead = Annotated[Principal, Depends(require(Section.AUDIT, Level.READ))]
 
 @router.get("/records", response_model=AuditPageOut, summary="Audit records, newest first")
 def records(
-    principal: AuditRead, session: DbSession,
+    principal: AuditRead,
+    session: DbSession,
     action: Annotated[str | None, Query(max_length=80, description="Prefix, e.g. 'auth.'")] = None,
     actor_id: uuid.UUID | None = None,
     target_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -52,16 +53,25 @@ def records(
     rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
-    return AuditPageOut(items=[AuditRecordOut.model_validate(r) for r in rows],
-                        next_cursor=rows[-1].id if more and rows else None)
+    return AuditPageOut(
+        items=[AuditRecordOut.model_validate(r) for r in rows],
+        next_cursor=rows[-1].id if more and rows else None,
+    )
 
 
-@router.get("/verify", response_model=AuditVerifyOut,
-            summary="Recompute the hash chains and report any tampering")
+@router.get(
+    "/verify",
+    response_model=AuditVerifyOut,
+    summary="Recompute the hash chains and report any tampering",
+)
 def verify_chain(principal: AuditRead, session: DbSession) -> AuditVerifyOut:
     report = verify(session)
     return AuditVerifyOut(
-        ok=report.ok, records=report.records, chains=report.chains,
-        problems=[ChainProblemOut(chain=p.chain, seq=p.seq, record_id=p.record_id,
-                                  problem=p.problem) for p in report.problems],
+        ok=report.ok,
+        records=report.records,
+        chains=report.chains,
+        problems=[
+            ChainProblemOut(chain=p.chain, seq=p.seq, record_id=p.record_id, problem=p.problem)
+            for p in report.problems
+        ],
     )

@@ -72,10 +72,16 @@ def record(
     pending: list[AuditEvent] = session.info.setdefault(_PENDING, [])
     pending.append(
         AuditEvent(
-            action=action, actor=actor, outcome=outcome, target_type=target_type,
+            action=action,
+            actor=actor,
+            outcome=outcome,
+            target_type=target_type,
             target_id=str(target_id) if target_id is not None else None,
-            before=_jsonable(before), after=_jsonable(after), details=_jsonable(details),
-            ip=meta.ip, request_id=meta.request_id,
+            before=_jsonable(before),
+            after=_jsonable(after),
+            details=_jsonable(details),
+            ip=meta.ip,
+            request_id=meta.request_id,
         )
     )
 
@@ -104,14 +110,21 @@ def _fields(row: AuditRecord | dict[str, Any]) -> dict[str, Any]:
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     occurred = get("occurred_at")
     return {
-        "chain": get("chain"), "seq": get("seq"),
+        "chain": get("chain"),
+        "seq": get("seq"),
         "occurred_at": occurred.isoformat() if isinstance(occurred, datetime) else occurred,
         "actor_id": str(get("actor_id")) if get("actor_id") else None,
-        "actor_label": get("actor_label"), "org_id": str(get("org_id")) if get("org_id") else None,
-        "action": get("action"), "outcome": get("outcome"),
-        "target_type": get("target_type"), "target_id": get("target_id"),
-        "ip": get("ip"), "request_id": get("request_id"),
-        "before": get("before"), "after": get("after"), "details": get("details"),
+        "actor_label": get("actor_label"),
+        "org_id": str(get("org_id")) if get("org_id") else None,
+        "action": get("action"),
+        "outcome": get("outcome"),
+        "target_type": get("target_type"),
+        "target_id": get("target_id"),
+        "ip": get("ip"),
+        "request_id": get("request_id"),
+        "before": get("before"),
+        "after": get("after"),
+        "details": get("details"),
     }
 
 
@@ -139,11 +152,23 @@ def write_pending(session: Session) -> None:
     for ev in events:
         last_seq += 1
         row = AuditRecord(
-            chain=chain, seq=last_seq, occurred_at=ev.occurred_at,
-            actor_id=ev.actor.user_id, actor_label=ev.actor.label, org_id=ev.actor.org_id,
-            action=ev.action, outcome=ev.outcome, target_type=ev.target_type,
-            target_id=ev.target_id, ip=ev.ip, request_id=ev.request_id,
-            before=ev.before, after=ev.after, details=ev.details, prev_hash=last_hash, hash="",
+            chain=chain,
+            seq=last_seq,
+            occurred_at=ev.occurred_at,
+            actor_id=ev.actor.user_id,
+            actor_label=ev.actor.label,
+            org_id=ev.actor.org_id,
+            action=ev.action,
+            outcome=ev.outcome,
+            target_type=ev.target_type,
+            target_id=ev.target_id,
+            ip=ev.ip,
+            request_id=ev.request_id,
+            before=ev.before,
+            after=ev.after,
+            details=ev.details,
+            prev_hash=last_hash,
+            hash="",
         )
         row.hash = canonical_hash(last_hash, _fields(row))
         last_hash = row.hash
@@ -195,11 +220,13 @@ def verify(session: Session) -> VerifyReport:
     """Recompute every chain: a changed, deleted or inserted row breaks it."""
     report = VerifyReport()
     heads = {h.chain: h for h in session.scalars(sa.select(AuditChainHead))}
-    columns = [c for c in AuditRecord.__table__.columns]
+    columns = list(AuditRecord.__table__.columns)
     for chain in range(CHAIN_COUNT):
         expected_prev, expected_seq = GENESIS, 1
         rows = session.execute(
-            sa.select(*columns).where(AuditRecord.chain == chain).order_by(AuditRecord.seq)
+            sa.select(*columns)
+            .where(AuditRecord.chain == chain)
+            .order_by(AuditRecord.seq)
             .execution_options(yield_per=2000)
         ).mappings()
         seen = 0
@@ -222,7 +249,9 @@ def verify(session: Session) -> VerifyReport:
         head = heads.get(chain)
         if seen:
             report.chains += 1
-        if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
+        if head is not None and (
+            head.last_seq != expected_seq - 1 or head.last_hash != expected_prev
+        ):
             report.problems.append(
                 ChainProblem(chain, head.last_seq, None, "newest records missing (head mismatch)")
             )

@@ -43,11 +43,16 @@ from kassa.kit.jobs import defer
 
 
 def bank_org(session: Session) -> Organisation:
-    org = session.scalar(sa.select(Organisation).where(Organisation.kind == OrgKind.BANK.value)
-                         .order_by(Organisation.created_at).limit(1))
+    org = session.scalar(
+        sa.select(Organisation)
+        .where(Organisation.kind == OrgKind.BANK.value)
+        .order_by(Organisation.created_at)
+        .limit(1)
+    )
     if org is None:
-        raise Unprocessable("The bank organisation is missing; run `kassa demo` or create it.",
-                            code="bank_missing")
+        raise Unprocessable(
+            "The bank organisation is missing; run `kassa demo` or create it.", code="bank_missing"
+        )
     return org
 
 
@@ -59,30 +64,50 @@ def _visible_user(session: Session, actor: Principal, user_id: uuid.UUID) -> Use
 
 
 def user_snapshot(user: User) -> dict[str, Any]:
-    return {"email": user.email, "full_name": user.full_name, "kind": user.kind,
-            "status": user.status, "phone": user.phone, "org_id": str(user.org_id)}
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "kind": user.kind,
+        "status": user.status,
+        "phone": user.phone,
+        "org_id": str(user.org_id),
+    }
 
 
 def user_roles(session: Session, user_id: uuid.UUID) -> list[str]:
-    return list(session.scalars(
-        sa.select(Role.name).join(UserRole, UserRole.role_id == Role.id)
-        .where(UserRole.user_id == user_id).order_by(Role.name)
-    ))
+    return list(
+        session.scalars(
+            sa.select(Role.name)
+            .join(UserRole, UserRole.role_id == Role.id)
+            .where(UserRole.user_id == user_id)
+            .order_by(Role.name)
+        )
+    )
 
 
 # ---- organisations -------------------------------------------------------------------------
 
-def create_organisation(session: Session, actor: Principal, name: str, kind: str,
-                        registration_number: str | None) -> Organisation:
+
+def create_organisation(
+    session: Session, actor: Principal, name: str, kind: str, registration_number: str | None
+) -> Organisation:
     org = Organisation(name=name, kind=kind, registration_number=registration_number)
     session.add(org)
     session.flush()
-    record(session, "org.created", actor.actor, target_type="organisation", target_id=org.id,
-           after={"name": name, "kind": kind})
+    record(
+        session,
+        "org.created",
+        actor.actor,
+        target_type="organisation",
+        target_id=org.id,
+        after={"name": name, "kind": kind},
+    )
     return org
 
 
-def list_organisations(session: Session, actor: Principal, search: str | None) -> list[Organisation]:
+def list_organisations(
+    session: Session, actor: Principal, search: str | None
+) -> list[Organisation]:
     query = sa.select(Organisation).order_by(Organisation.name).limit(500)
     if not actor.is_staff:
         query = query.where(Organisation.id == actor.org_id)
@@ -97,6 +122,7 @@ def _escape_like(text: str) -> str:
 
 # ---- users ----------------------------------------------------------------------------------
 
+
 def _resolve_roles(session: Session, names: list[str], kind: UserKind) -> list[Role]:
     roles = list(session.scalars(sa.select(Role).where(Role.name.in_(names)))) if names else []
     missing = set(names) - {r.name for r in roles}
@@ -104,13 +130,23 @@ def _resolve_roles(session: Session, names: list[str], kind: UserKind) -> list[R
         raise Unprocessable(f"Unknown role(s): {', '.join(sorted(missing))}.", code="role_unknown")
     wrong = [r.name for r in roles if r.user_kind != kind.value]
     if wrong:
-        raise Unprocessable(f"Role(s) {', '.join(wrong)} are not for {kind.value} users.",
-                            code="role_kind_mismatch")
+        raise Unprocessable(
+            f"Role(s) {', '.join(wrong)} are not for {kind.value} users.", code="role_kind_mismatch"
+        )
     return roles
 
 
-def create_user(session: Session, actor: Principal, *, email: str, full_name: str, kind: str,
-                org_id: uuid.UUID | None, phone: str | None, roles: list[str]) -> User:
+def create_user(
+    session: Session,
+    actor: Principal,
+    *,
+    email: str,
+    full_name: str,
+    kind: str,
+    org_id: uuid.UUID | None,
+    phone: str | None,
+    roles: list[str],
+) -> User:
     user_kind = UserKind(kind)
     if not actor.is_staff:
         # A partner's managing user adds users to their own company only.
@@ -127,20 +163,33 @@ def create_user(session: Session, actor: Principal, *, email: str, full_name: st
             raise Unprocessable("No such organisation.", code="org_unknown")
         org = found
     if org.kind != ORG_KIND_FOR_USER[user_kind].value:
-        raise Unprocessable(f"A {kind} user cannot belong to a {org.kind} organisation.",
-                            code="org_kind_mismatch")
+        raise Unprocessable(
+            f"A {kind} user cannot belong to a {org.kind} organisation.", code="org_kind_mismatch"
+        )
     if session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email.lower())):
         raise Conflict("A user with this e-mail exists already.", code="email_taken")
     role_rows = _resolve_roles(session, roles, user_kind)
-    user = User(org_id=org.id, kind=user_kind.value, email=email, full_name=full_name,
-                phone=phone, status="invited")
+    user = User(
+        org_id=org.id,
+        kind=user_kind.value,
+        email=email,
+        full_name=full_name,
+        phone=phone,
+        status="invited",
+    )
     session.add(user)
     session.flush()
     for role in role_rows:
         session.add(UserRole(user_id=user.id, role_id=role.id))
     send_invitation(session, user)
-    record(session, "user.created", actor.actor, target_type="user", target_id=user.id,
-           after={**user_snapshot(user), "roles": roles})
+    record(
+        session,
+        "user.created",
+        actor.actor,
+        target_type="user",
+        target_id=user.id,
+        after={**user_snapshot(user), "roles": roles},
+    )
     return user
 
 
@@ -149,7 +198,10 @@ def send_invitation(session: Session, user: User) -> None:
     token = create_password_token(session, user)
     link = f"{get_settings().public_base_url.rstrip('/')}/set-password?token={token}"
     defer(
-        session, "mail.send", to=user.email, subject="Welcome to Kassa: confirm your registration",
+        session,
+        "mail.send",
+        to=user.email,
+        subject="Welcome to Kassa: confirm your registration",
         text=(
             f"Hello {user.full_name},\n\nYour bank has registered you on Kassa.\n"
             f"Set your password with this link (valid {get_settings().password_setup_hours} "
@@ -167,8 +219,9 @@ def resend_invitation(session: Session, actor: Principal, user_id: uuid.UUID) ->
     return user
 
 
-def update_user(session: Session, actor: Principal, user_id: uuid.UUID,
-                changes: dict[str, Any]) -> User:
+def update_user(
+    session: Session, actor: Principal, user_id: uuid.UUID, changes: dict[str, Any]
+) -> User:
     user = _visible_user(session, actor, user_id)
     before = {**user_snapshot(user), "roles": user_roles(session, user.id)}
     if "full_name" in changes and changes["full_name"] is not None:
@@ -181,13 +234,21 @@ def update_user(session: Session, actor: Principal, user_id: uuid.UUID,
         for role in role_rows:
             session.add(UserRole(user_id=user.id, role_id=role.id))
     session.flush()
-    record(session, "user.updated", actor.actor, target_type="user", target_id=user.id,
-           before=before, after={**user_snapshot(user), "roles": user_roles(session, user.id)})
+    record(
+        session,
+        "user.updated",
+        actor.actor,
+        target_type="user",
+        target_id=user.id,
+        before=before,
+        after={**user_snapshot(user), "roles": user_roles(session, user.id)},
+    )
     return user
 
 
-@approvals.register("user.set_status", Section.ADMIN,
-                    lambda p: f"Set user {p['email']} to {p['status']}")
+@approvals.register(
+    "user.set_status", Section.ADMIN, lambda p: f"Set user {p['email']} to {p['status']}"
+)
 def _set_status(session: Session, actor: Principal, payload: dict[str, Any]) -> dict[str, Any]:
     user = _visible_user(session, actor, uuid.UUID(payload["user_id"]))
     if user.id == actor.user_id:
@@ -198,24 +259,46 @@ def _set_status(session: Session, actor: Principal, payload: dict[str, Any]) -> 
         status = "invited"
     user.status = status
     if status == "disabled":
-        session.execute(sa.update(LoginSession).where(
-            LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)
-        ).values(revoked_at=utcnow(), revoked_reason="user_disabled"))
-    record(session, "user.status", actor.actor, target_type="user", target_id=user.id,
-           before={"status": before}, after={"status": status})
+        session.execute(
+            sa.update(LoginSession)
+            .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), revoked_reason="user_disabled")
+        )
+    record(
+        session,
+        "user.status",
+        actor.actor,
+        target_type="user",
+        target_id=user.id,
+        before={"status": before},
+        after={"status": status},
+    )
     return {"user_id": str(user.id), "status": status}
 
 
-def set_user_status(session: Session, actor: Principal, user_id: uuid.UUID,
-                    status: str) -> approvals.Outcome:
+def set_user_status(
+    session: Session, actor: Principal, user_id: uuid.UUID, status: str
+) -> approvals.Outcome:
     user = _visible_user(session, actor, user_id)
-    return approvals.submit(session, actor, "user.set_status",
-                            {"user_id": str(user.id), "email": user.email, "status": status})
+    return approvals.submit(
+        session,
+        actor,
+        "user.set_status",
+        {"user_id": str(user.id), "email": user.email, "status": status},
+    )
 
 
-def list_users(session: Session, actor: Principal, *, search: str | None, kind: str | None,
-               org_id: uuid.UUID | None, status: str | None, limit: int,
-               after: uuid.UUID | None) -> list[User]:
+def list_users(
+    session: Session,
+    actor: Principal,
+    *,
+    search: str | None,
+    kind: str | None,
+    org_id: uuid.UUID | None,
+    status: str | None,
+    limit: int,
+    after: uuid.UUID | None,
+) -> list[User]:
     query = sa.select(User).order_by(User.id).limit(limit)
     if not actor.is_staff:
         query = query.where(User.org_id == actor.org_id)
@@ -235,40 +318,61 @@ def list_users(session: Session, actor: Principal, *, search: str | None, kind: 
 
 # ---- section access -------------------------------------------------------------------------
 
-def section_access(session: Session, actor: Principal, user_id: uuid.UUID
-                   ) -> list[tuple[Section, Level, Level | None, Level]]:
+
+def section_access(
+    session: Session, actor: Principal, user_id: uuid.UUID
+) -> list[tuple[Section, Level, Level | None, Level]]:
     user = _visible_user(session, actor, user_id)
     kind = UserKind(user.kind)
     role_levels: dict[Section, Level] = {}
     for section_name, level_name in session.execute(
         sa.select(RoleGrant.section, RoleGrant.level)
-        .join(UserRole, UserRole.role_id == RoleGrant.role_id).where(UserRole.user_id == user.id)
+        .join(UserRole, UserRole.role_id == RoleGrant.role_id)
+        .where(UserRole.user_id == user.id)
     ):
         section = Section(section_name)
         role_levels[section] = max(role_levels.get(section, Level.NONE), Level.parse(level_name))
     overrides = {
-        Section(s): Level.parse(lvl) for s, lvl in session.execute(
-            sa.select(UserGrant.section, UserGrant.level).where(UserGrant.user_id == user.id))
+        Section(s): Level.parse(lvl)
+        for s, lvl in session.execute(
+            sa.select(UserGrant.section, UserGrant.level).where(UserGrant.user_id == user.id)
+        )
     }
     effective = effective_permissions(session, user.id, kind)
     return [
-        (section, role_levels.get(section, Level.NONE), overrides.get(section),
-         effective.get(section, Level.NONE))
-        for section in Section if section in SECTION_CEILING[kind]
+        (
+            section,
+            role_levels.get(section, Level.NONE),
+            overrides.get(section),
+            effective.get(section, Level.NONE),
+        )
+        for section in Section
+        if section in SECTION_CEILING[kind]
     ]
 
 
-@approvals.register("user.set_grant", Section.ADMIN,
-                    lambda p: f"Set {p['section']} access of {p['email']} to {p['level'] or 'role default'}")
+@approvals.register(
+    "user.set_grant",
+    Section.ADMIN,
+    lambda p: f"Set {p['section']} access of {p['email']} to {p['level'] or 'role default'}",
+)
 def _set_grant(session: Session, actor: Principal, payload: dict[str, Any]) -> dict[str, Any]:
     user = _visible_user(session, actor, uuid.UUID(payload["user_id"]))
     section = Section(payload["section"])
     level = payload["level"]
     kind = UserKind(user.kind)
-    if level not in (None, "none") and Level.parse(level) > SECTION_CEILING[kind].get(section, Level.NONE):
-        raise Unprocessable(f"A {kind.value} user cannot have {level} on {section.value}.",
-                            code="grant_above_ceiling")
-    if not actor.is_staff and level not in (None, "none") and Level.parse(level) > actor.level(section):
+    if level not in (None, "none") and Level.parse(level) > SECTION_CEILING[kind].get(
+        section, Level.NONE
+    ):
+        raise Unprocessable(
+            f"A {kind.value} user cannot have {level} on {section.value}.",
+            code="grant_above_ceiling",
+        )
+    if (
+        not actor.is_staff
+        and level not in (None, "none")
+        and Level.parse(level) > actor.level(section)
+    ):
         raise Forbidden("You cannot grant more than you have.", code="scope_denied")
     existing = session.get(UserGrant, (user.id, section.value))
     before = existing.level if existing else None
@@ -280,36 +384,64 @@ def _set_grant(session: Session, actor: Principal, payload: dict[str, Any]) -> d
     else:
         existing.level = level
     session.flush()
-    record(session, "user.grant", actor.actor, target_type="user", target_id=user.id,
-           before={"section": section.value, "override": before},
-           after={"section": section.value, "override": level})
+    record(
+        session,
+        "user.grant",
+        actor.actor,
+        target_type="user",
+        target_id=user.id,
+        before={"section": section.value, "override": before},
+        after={"section": section.value, "override": level},
+    )
     return {"user_id": str(user.id), "section": section.value, "level": level}
 
 
-def set_user_grant(session: Session, actor: Principal, user_id: uuid.UUID, section: Section,
-                   level: str | None) -> approvals.Outcome:
+def set_user_grant(
+    session: Session, actor: Principal, user_id: uuid.UUID, section: Section, level: str | None
+) -> approvals.Outcome:
     user = _visible_user(session, actor, user_id)
-    return approvals.submit(session, actor, "user.set_grant", {
-        "user_id": str(user.id), "email": user.email, "section": section.value, "level": level,
-    })
+    return approvals.submit(
+        session,
+        actor,
+        "user.set_grant",
+        {
+            "user_id": str(user.id),
+            "email": user.email,
+            "section": section.value,
+            "level": level,
+        },
+    )
 
 
 # ---- roles ----------------------------------------------------------------------------------
 
+
 def role_grants(session: Session, role_id: uuid.UUID) -> dict[Section, str]:
-    return {Section(s): lvl for s, lvl in session.execute(
-        sa.select(RoleGrant.section, RoleGrant.level).where(RoleGrant.role_id == role_id))}
+    return {
+        Section(s): lvl
+        for s, lvl in session.execute(
+            sa.select(RoleGrant.section, RoleGrant.level).where(RoleGrant.role_id == role_id)
+        )
+    }
 
 
 def _check_role_grants(kind: UserKind, grants: dict[Section, str]) -> None:
     for section, level in grants.items():
         if Level.parse(level) > SECTION_CEILING[kind].get(section, Level.NONE):
-            raise Unprocessable(f"A role for {kind.value} users cannot give {level} on "
-                                f"{section.value}.", code="grant_above_ceiling")
+            raise Unprocessable(
+                f"A role for {kind.value} users cannot give {level} on {section.value}.",
+                code="grant_above_ceiling",
+            )
 
 
-def create_role(session: Session, actor: Principal, name: str, description: str,
-                user_kind: str, grants: dict[Section, str]) -> Role:
+def create_role(
+    session: Session,
+    actor: Principal,
+    name: str,
+    description: str,
+    user_kind: str,
+    grants: dict[Section, str],
+) -> Role:
     if session.scalar(sa.select(Role.id).where(Role.name == name)):
         raise Conflict("A role with this name exists already.", code="role_exists")
     _check_role_grants(UserKind(user_kind), grants)
@@ -319,12 +451,20 @@ def create_role(session: Session, actor: Principal, name: str, description: str,
     for section, level in grants.items():
         session.add(RoleGrant(role_id=role.id, section=section.value, level=level))
     session.flush()
-    record(session, "role.created", actor.actor, target_type="role", target_id=role.id,
-           after={"name": name, "grants": {s.value: lvl for s, lvl in grants.items()}})
+    record(
+        session,
+        "role.created",
+        actor.actor,
+        target_type="role",
+        target_id=role.id,
+        after={"name": name, "grants": {s.value: lvl for s, lvl in grants.items()}},
+    )
     return role
 
 
-@approvals.register("role.set_grants", Section.ADMIN, lambda p: f"Change grants of role {p['name']}")
+@approvals.register(
+    "role.set_grants", Section.ADMIN, lambda p: f"Change grants of role {p['name']}"
+)
 def _set_role_grants(session: Session, actor: Principal, payload: dict[str, Any]) -> dict[str, Any]:
     role = session.get(Role, uuid.UUID(payload["role_id"]))
     if role is None:
@@ -337,39 +477,72 @@ def _set_role_grants(session: Session, actor: Principal, payload: dict[str, Any]
         if level != "none":
             session.add(RoleGrant(role_id=role.id, section=section.value, level=level))
     session.flush()
-    record(session, "role.grants", actor.actor, target_type="role", target_id=role.id,
-           before=before, after=payload["grants"])
+    record(
+        session,
+        "role.grants",
+        actor.actor,
+        target_type="role",
+        target_id=role.id,
+        before=before,
+        after=payload["grants"],
+    )
     return {"role_id": str(role.id)}
 
 
-def set_role_grants(session: Session, actor: Principal, role_id: uuid.UUID,
-                    grants: dict[Section, str]) -> approvals.Outcome:
+def set_role_grants(
+    session: Session, actor: Principal, role_id: uuid.UUID, grants: dict[Section, str]
+) -> approvals.Outcome:
     role = session.get(Role, role_id)
     if role is None:
         raise NotFound("No such role.")
-    return approvals.submit(session, actor, "role.set_grants", {
-        "role_id": str(role.id), "name": role.name,
-        "grants": {s.value: lvl for s, lvl in grants.items()},
-    })
+    return approvals.submit(
+        session,
+        actor,
+        "role.set_grants",
+        {
+            "role_id": str(role.id),
+            "name": role.name,
+            "grants": {s.value: lvl for s, lvl in grants.items()},
+        },
+    )
 
 
 # ---- API keys -------------------------------------------------------------------------------
 
-def create_api_key(session: Session, actor: Principal, name: str, scopes: dict[Section, str],
-                   expires_at: datetime | None) -> tuple[ApiKey, str]:
+
+def create_api_key(
+    session: Session,
+    actor: Principal,
+    name: str,
+    scopes: dict[Section, str],
+    expires_at: datetime | None,
+) -> tuple[ApiKey, str]:
     for section, level in scopes.items():
         if Level.parse(level) > actor.level(section):
-            raise Forbidden(f"A key cannot have more than your own {section.value} access.",
-                            code="scope_denied")
+            raise Forbidden(
+                f"A key cannot have more than your own {section.value} access.", code="scope_denied"
+            )
     prefix = new_secret(6).replace("-", "x").replace("_", "x")[:8]
     secret = new_secret(32)
-    key = ApiKey(org_id=actor.org_id, user_id=actor.user_id, name=name, prefix=prefix,
-                 secret_hash=digest(secret), scopes={s.value: lvl for s, lvl in scopes.items()},
-                 expires_at=expires_at)
+    key = ApiKey(
+        org_id=actor.org_id,
+        user_id=actor.user_id,
+        name=name,
+        prefix=prefix,
+        secret_hash=digest(secret),
+        scopes={s.value: lvl for s, lvl in scopes.items()},
+        expires_at=expires_at,
+    )
     session.add(key)
     session.flush()
-    record(session, "apikey.created", actor.actor, target_type="api_key", target_id=key.id,
-           after={"name": name, "prefix": prefix, "scopes": key.scopes})
+    record(
+        session,
+        "apikey.created",
+        actor.actor,
+        target_type="api_key",
+        target_id=key.id,
+        after={"name": name, "prefix": prefix, "scopes": key.scopes},
+    )
     return key, f"kassa_{prefix}_{secret}"
 
 

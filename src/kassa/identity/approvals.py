@@ -31,8 +31,9 @@ class ActionSpec:
 _actions: dict[str, ActionSpec] = {}
 
 
-def register(action: str, section: Section, describe: Callable[[dict[str, Any]], str]
-             ) -> Callable[[Handler], Handler]:
+def register(
+    action: str, section: Section, describe: Callable[[dict[str, Any]], str]
+) -> Callable[[Handler], Handler]:
     def decorator(handler: Handler) -> Handler:
         _actions[action] = ActionSpec(section, handler, describe)
         return handler
@@ -63,13 +64,23 @@ def submit(session: Session, maker: Principal, action: str, payload: dict[str, A
     if not needs_approval(session, action):
         return Outcome(result=spec.handler(session, maker, payload))
     request = ApprovalRequest(
-        action=action, section=spec.section.value, org_id=maker.org_id, payload=payload,
-        summary=spec.describe(payload)[:300], maker_id=maker.user_id,
+        action=action,
+        section=spec.section.value,
+        org_id=maker.org_id,
+        payload=payload,
+        summary=spec.describe(payload)[:300],
+        maker_id=maker.user_id,
     )
     session.add(request)
     session.flush()
-    record(session, "approval.requested", maker.actor, target_type="approval",
-           target_id=request.id, after={"action": action, "payload": payload})
+    record(
+        session,
+        "approval.requested",
+        maker.actor,
+        target_type="approval",
+        target_id=request.id,
+        after={"action": action, "payload": payload},
+    )
     return Outcome(pending=request)
 
 
@@ -82,8 +93,9 @@ def _load_pending(session: Session, checker: Principal, request_id: uuid.UUID) -
     if request.maker_id == checker.user_id:
         raise Forbidden("The maker of a request cannot approve it.", code="four_eyes")
     if not checker.can(Section(request.section), Level.APPROVE):
-        raise Forbidden(f"Approving needs the approve level on {request.section}.",
-                        code="section_denied")
+        raise Forbidden(
+            f"Approving needs the approve level on {request.section}.", code="section_denied"
+        )
     return request
 
 
@@ -101,8 +113,14 @@ def approve(session: Session, checker: Principal, request_id: uuid.UUID) -> Appr
     except ProblemError as exc:
         request.status = "failed"
         request.error = (exc.detail or exc.title)[:500]
-    record(session, "approval.approved", checker.actor, target_type="approval",
-           target_id=request.id, after={"status": request.status, "error": request.error})
+    record(
+        session,
+        "approval.approved",
+        checker.actor,
+        target_type="approval",
+        target_id=request.id,
+        after={"status": request.status, "error": request.error},
+    )
     return request
 
 
@@ -111,8 +129,9 @@ def reject(session: Session, checker: Principal, request_id: uuid.UUID) -> Appro
     request.checker_id = checker.user_id
     request.decided_at = utcnow()
     request.status = "rejected"
-    record(session, "approval.rejected", checker.actor, target_type="approval",
-           target_id=request.id)
+    record(
+        session, "approval.rejected", checker.actor, target_type="approval", target_id=request.id
+    )
     return request
 
 

@@ -58,8 +58,11 @@ def _user_actor(user: User) -> Actor:
 
 def _failure(user: User | None, email: str, reason: str) -> None:
     audit_security_event(
-        "auth.login", _user_actor(user) if user else Actor(None, None, email),
-        outcome="failure", target_type="user", target_id=user.id if user else None,
+        "auth.login",
+        _user_actor(user) if user else Actor(None, None, email),
+        outcome="failure",
+        target_type="user",
+        target_id=user.id if user else None,
         details={"reason": reason},
     )
 
@@ -77,20 +80,28 @@ def _register_failed_attempt(session: Session, user: User) -> None:
 
     with unit_of_work() as own:
         own.execute(
-            sa.update(User).where(User.id == user.id)
+            sa.update(User)
+            .where(User.id == user.id)
             .values(failed_logins=failures, locked_until=locked_until)
         )
         if locked_until is not None:
-            record(own, "auth.lockout", _user_actor(user), outcome="failure", target_type="user",
-                   target_id=user.id, details={"until": locked_until.isoformat(),
-                                                "failures": failures})
+            record(
+                own,
+                "auth.lockout",
+                _user_actor(user),
+                outcome="failure",
+                target_type="user",
+                target_id=user.id,
+                details={"until": locked_until.isoformat(), "failures": failures},
+            )
 
 
 def _check_lock(user: User) -> None:
     if user.locked_until is not None and user.locked_until > utcnow():
         retry = int((user.locked_until - utcnow()).total_seconds()) + 1
         raise AccountLocked(
-            "Too many failed attempts; try again later.", headers={"Retry-After": str(retry)},
+            "Too many failed attempts; try again later.",
+            headers={"Retry-After": str(retry)},
             retry_after=retry,
         )
 
@@ -111,9 +122,17 @@ def login(session: Session, email: str, password: str, ip: str | None) -> LoginR
         _failure(user, email, f"user_{user.status}")
         raise NotAuthenticated("This user cannot sign in.", code="user_inactive")
     if user.mfa_enabled:
-        methods = [m for m, on in (("totp", user.totp_enabled), ("sms", user.sms_2fa_enabled)) if on]
-        record(session, "auth.password_ok", _user_actor(user), target_type="user",
-               target_id=user.id, details={"mfa": methods})
+        methods = [
+            m for m, on in (("totp", user.totp_enabled), ("sms", user.sms_2fa_enabled)) if on
+        ]
+        record(
+            session,
+            "auth.password_ok",
+            _user_actor(user),
+            target_type="user",
+            target_id=user.id,
+            details={"mfa": methods},
+        )
         return LoginResult(mfa_token=issue_mfa_token(user.id), mfa_methods=methods)
     return LoginResult(tokens=_start_session(session, user, ip, None))
 
@@ -132,41 +151,73 @@ def send_otp(session: Session, user: User, purpose: str, phone: str) -> None:
     # A newer code replaces older unused ones of the same purpose.
     session.execute(
         sa.update(OtpChallenge)
-        .where(OtpChallenge.user_id == user.id, OtpChallenge.purpose == purpose,
-               OtpChallenge.consumed_at.is_(None))
+        .where(
+            OtpChallenge.user_id == user.id,
+            OtpChallenge.purpose == purpose,
+            OtpChallenge.consumed_at.is_(None),
+        )
         .values(consumed_at=utcnow())
     )
-    session.add(OtpChallenge(
-        user_id=user.id, purpose=purpose, phone=phone, code_hash=keyed_digest(code),
-        expires_at=utcnow() + timedelta(seconds=settings.otp_ttl_seconds),
-    ))
-    sms_sender().send(session, phone, f"Kassa code: {code}. It expires in "
-                      f"{settings.otp_ttl_seconds // 60} minutes. Never share it.")
-    record(session, "auth.otp_sent", _user_actor(user), target_type="user", target_id=user.id,
-           details={"purpose": purpose, "channel": "sms"})
+    session.add(
+        OtpChallenge(
+            user_id=user.id,
+            purpose=purpose,
+            phone=phone,
+            code_hash=keyed_digest(code),
+            expires_at=utcnow() + timedelta(seconds=settings.otp_ttl_seconds),
+        )
+    )
+    sms_sender().send(
+        session,
+        phone,
+        f"Kassa code: {code}. It expires in "
+        f"{settings.otp_ttl_seconds // 60} minutes. Never share it.",
+    )
+    record(
+        session,
+        "auth.otp_sent",
+        _user_actor(user),
+        target_type="user",
+        target_id=user.id,
+        details={"purpose": purpose, "channel": "sms"},
+    )
 
 
 def check_sms_code(session: Session, user: User, purpose: str, code: str) -> bool:
     """Check a code for ``purpose``; a wrong code uses up one attempt, in its own transaction."""
     settings = get_settings()
+    # No row lock here: a wrong code is counted in its own transaction (it must survive the
+    # request failing), and a row lock held by this session would block that transaction.
     challenge = session.scalar(
         sa.select(OtpChallenge)
-        .where(OtpChallenge.user_id == user.id, OtpChallenge.purpose == purpose,
-               OtpChallenge.consumed_at.is_(None))
-        .order_by(OtpChallenge.created_at.desc()).limit(1).with_for_update()
+        .where(
+            OtpChallenge.user_id == user.id,
+            OtpChallenge.purpose == purpose,
+            OtpChallenge.consumed_at.is_(None),
+        )
+        .order_by(OtpChallenge.created_at.desc())
+        .limit(1)
     )
     if challenge is None or challenge.expires_at <= utcnow():
         return False
     if challenge.attempts >= settings.otp_max_attempts:
         return False
     if secrets.compare_digest(challenge.code_hash, keyed_digest(code)):
-        challenge.consumed_at = utcnow()
-        return True
+        # Single use even under a race: only one request flips consumed_at.
+        claimed = session.execute(
+            sa.update(OtpChallenge)
+            .where(OtpChallenge.id == challenge.id, OtpChallenge.consumed_at.is_(None))
+            .values(consumed_at=utcnow())
+        )
+        return bool(claimed.rowcount)  # type: ignore[attr-defined]
     from kassa.kit.db import unit_of_work
 
     with unit_of_work() as own:
-        own.execute(sa.update(OtpChallenge).where(OtpChallenge.id == challenge.id)
-                    .values(attempts=OtpChallenge.attempts + 1))
+        own.execute(
+            sa.update(OtpChallenge)
+            .where(OtpChallenge.id == challenge.id)
+            .values(attempts=OtpChallenge.attempts + 1)
+        )
     return False
 
 
@@ -194,8 +245,9 @@ def _mfa_user(session: Session, mfa_token: str) -> User:
     return user
 
 
-def verify_mfa(session: Session, mfa_token: str, method: str, code: str,
-               ip: str | None) -> IssuedTokens:
+def verify_mfa(
+    session: Session, mfa_token: str, method: str, code: str, ip: str | None
+) -> IssuedTokens:
     settings = get_settings()
     user = _mfa_user(session, mfa_token)
     _check_lock(user)
@@ -206,18 +258,28 @@ def verify_mfa(session: Session, mfa_token: str, method: str, code: str,
         ok = user.sms_2fa_enabled and check_sms_code(session, user, "login", code)
     if not ok:
         _register_failed_attempt(session, user)
-        audit_security_event("auth.mfa", _user_actor(user), outcome="failure",
-                             target_type="user", target_id=user.id, details={"method": method})
+        audit_security_event(
+            "auth.mfa",
+            _user_actor(user),
+            outcome="failure",
+            target_type="user",
+            target_id=user.id,
+            details={"method": method},
+        )
         raise NotAuthenticated("The code is wrong or has expired.", code="mfa_code_invalid")
     return _start_session(session, user, ip, method)
 
 
-def _start_session(session: Session, user: User, ip: str | None,
-                   mfa_method: str | None) -> IssuedTokens:
+def _start_session(
+    session: Session, user: User, ip: str | None, mfa_method: str | None
+) -> IssuedTokens:
     settings = get_settings()
     now = utcnow()
     login_session = LoginSession(
-        user_id=user.id, ip=ip, mfa_method=mfa_method, last_used_at=now,
+        user_id=user.id,
+        ip=ip,
+        mfa_method=mfa_method,
+        last_used_at=now,
         expires_at=now + timedelta(days=settings.refresh_token_days),
     )
     session.add(login_session)
@@ -225,8 +287,14 @@ def _start_session(session: Session, user: User, ip: str | None,
     user.locked_until = None
     user.last_login_at = now
     session.flush()
-    record(session, "auth.login", _user_actor(user), target_type="user", target_id=user.id,
-           details={"session": str(login_session.id), "mfa": mfa_method})
+    record(
+        session,
+        "auth.login",
+        _user_actor(user),
+        target_type="user",
+        target_id=user.id,
+        details={"session": str(login_session.id), "mfa": mfa_method},
+    )
     return _issue(session, user.id, login_session.id)
 
 
@@ -258,21 +326,39 @@ def refresh(session: Session, refresh_token: str) -> IssuedTokens:
     if token.used_at is not None:
         from kassa.kit.db import unit_of_work
 
+        # Release this request's row locks first: the revocation must commit on its own,
+        # although the request itself fails.
+        session.rollback()
         with unit_of_work() as own:
-            own.execute(sa.update(LoginSession).where(LoginSession.id == login_session.id)
-                        .values(revoked_at=utcnow(), revoked_reason="refresh_reuse"))
-            record(own, "auth.refresh_reuse", _user_actor(user), outcome="denied",
-                   target_type="session", target_id=login_session.id)
-        raise NotAuthenticated("The refresh token was already used; the session is closed.",
-                               code="refresh_reused")
+            own.execute(
+                sa.update(LoginSession)
+                .where(LoginSession.id == login_session.id)
+                .values(revoked_at=utcnow(), revoked_reason="refresh_reuse")
+            )
+            record(
+                own,
+                "auth.refresh_reuse",
+                _user_actor(user),
+                outcome="denied",
+                target_type="session",
+                target_id=login_session.id,
+            )
+        raise NotAuthenticated(
+            "The refresh token was already used; the session is closed.", code="refresh_reused"
+        )
     if login_session.revoked_at is not None or login_session.expires_at <= utcnow():
         raise NotAuthenticated("The session has ended.", code="session_revoked")
     if user.status != "active":
         raise NotAuthenticated("The user is disabled.", code="user_disabled")
     token.used_at = utcnow()
     login_session.last_used_at = utcnow()
-    record(session, "auth.refresh", _user_actor(user), target_type="session",
-           target_id=login_session.id)
+    record(
+        session,
+        "auth.refresh",
+        _user_actor(user),
+        target_type="session",
+        target_id=login_session.id,
+    )
     return _issue(session, user.id, login_session.id)
 
 
@@ -282,16 +368,25 @@ def revoke_session(session: Session, actor: Actor, session_id: uuid.UUID, reason
         return
     row.revoked_at = utcnow()
     row.revoked_reason = reason
-    record(session, "auth.session_revoked", actor, target_type="session", target_id=session_id,
-           details={"reason": reason})
+    record(
+        session,
+        "auth.session_revoked",
+        actor,
+        target_type="session",
+        target_id=session_id,
+        details={"reason": reason},
+    )
 
 
 def create_password_token(session: Session, user: User) -> str:
     token = new_secret()
-    session.add(PasswordToken(
-        user_id=user.id, token_hash=digest(token),
-        expires_at=utcnow() + timedelta(hours=get_settings().password_setup_hours),
-    ))
+    session.add(
+        PasswordToken(
+            user_id=user.id,
+            token_hash=digest(token),
+            expires_at=utcnow() + timedelta(hours=get_settings().password_setup_hours),
+        )
+    )
     return token
 
 
@@ -300,10 +395,16 @@ def set_password_with_token(session: Session, token: str, password: str) -> User
         sa.select(PasswordToken).where(PasswordToken.token_hash == digest(token)).with_for_update()
     )
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        audit_security_event("auth.password_setup", SYSTEM, outcome="failure",
-                             details={"reason": "invalid_or_used_link"})
-        raise Unprocessable("This link is not valid any more; ask the bank for a new one.",
-                            code="password_link_invalid")
+        audit_security_event(
+            "auth.password_setup",
+            SYSTEM,
+            outcome="failure",
+            details={"reason": "invalid_or_used_link"},
+        )
+        raise Unprocessable(
+            "This link is not valid any more; ask the bank for a new one.",
+            code="password_link_invalid",
+        )
     user = session.get(User, row.user_id)
     assert user is not None
     if user.status == "disabled":
@@ -319,9 +420,15 @@ def change_password(session: Session, user_id: uuid.UUID, current: str, new: str
     user = session.get(User, user_id)
     assert user is not None
     if not verify_password(user.password_hash, current):
-        audit_security_event("auth.password_change", _user_actor(user), outcome="failure",
-                             target_type="user", target_id=user.id)
+        audit_security_event(
+            "auth.password_change",
+            _user_actor(user),
+            outcome="failure",
+            target_type="user",
+            target_id=user.id,
+        )
         raise Unprocessable("The current password is wrong.", code="password_wrong")
     user.password_hash = hash_password(new)
-    record(session, "auth.password_change", _user_actor(user), target_type="user",
-           target_id=user.id)
+    record(
+        session, "auth.password_change", _user_actor(user), target_type="user", target_id=user.id
+    )

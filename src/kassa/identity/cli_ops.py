@@ -20,8 +20,15 @@ from kassa.kit.errors import ProblemError
 def system_principal(session: Session) -> Principal:
     """The shell acts with full staff authority, recorded as 'cli' in the audit trail."""
     bank = admin_service.bank_org(session)
-    return Principal(uuid.UUID(int=0), bank.id, UserKind.STAFF, "cli", "Command line",
-                     {section: Level.APPROVE for section in Section}, via="cli")
+    return Principal(
+        uuid.UUID(int=0),
+        bank.id,
+        UserKind.STAFF,
+        "cli",
+        "Command line",
+        dict.fromkeys(Section, Level.APPROVE),
+        via="cli",
+    )
 
 
 def _find(session: Session, email: str) -> User:
@@ -40,14 +47,22 @@ def _run(action: str, fn: object) -> None:
         raise typer.Exit(1) from exc
 
 
-def create_user(email: str, full_name: str, kind: str, org: str | None, roles: list[str],
-                password: str | None) -> None:
+def create_user(
+    email: str, full_name: str, kind: str, org: str | None, roles: list[str], password: str | None
+) -> None:
     def work() -> None:
         with unit_of_work() as session:
             actor = system_principal(session)
             user = admin_service.create_user(
-                session, actor, email=email, full_name=full_name, kind=kind,
-                org_id=uuid.UUID(org) if org else None, phone=None, roles=roles)
+                session,
+                actor,
+                email=email,
+                full_name=full_name,
+                kind=kind,
+                org_id=uuid.UUID(org) if org else None,
+                phone=None,
+                roles=roles,
+            )
             if password:
                 user.password_hash = hash_password(password)
                 user.status = "active"
@@ -58,8 +73,9 @@ def create_user(email: str, full_name: str, kind: str, org: str | None, roles: l
 
 def grant(email: str, section: str, level: str | None) -> None:
     if section not in {s.value for s in Section}:
-        typer.echo(f"unknown section {section}; one of: {', '.join(s.value for s in Section)}",
-                   err=True)
+        typer.echo(
+            f"unknown section {section}; one of: {', '.join(s.value for s in Section)}", err=True
+        )
         raise typer.Exit(1)
     if level is not None and level not in {"none", "read", "write", "approve"}:
         typer.echo("level must be none, read, write or approve", err=True)
@@ -68,8 +84,9 @@ def grant(email: str, section: str, level: str | None) -> None:
     def work() -> None:
         with unit_of_work() as session:
             user = _find(session, email)
-            outcome = admin_service.set_user_grant(session, system_principal(session), user.id,
-                                                   Section(section), level)
+            outcome = admin_service.set_user_grant(
+                session, system_principal(session), user.id, Section(section), level
+            )
             if outcome.pending is not None:
                 typer.echo(f"waiting for approval: request {outcome.pending.id}")
             else:
@@ -82,8 +99,9 @@ def disable(email: str) -> None:
     def work() -> None:
         with unit_of_work() as session:
             user = _find(session, email)
-            outcome = admin_service.set_user_status(session, system_principal(session), user.id,
-                                                    "disabled")
+            outcome = admin_service.set_user_status(
+                session, system_principal(session), user.id, "disabled"
+            )
             if outcome.pending is not None:
                 typer.echo(f"waiting for approval: request {outcome.pending.id}")
             else:

@@ -72,9 +72,14 @@ def _principal_from_api_key(session: Session, raw: str) -> Principal:
     }
     session.execute(sa.update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
     return Principal(
-        user.id, user.org_id, kind, user.email, user.full_name,
+        user.id,
+        user.org_id,
+        kind,
+        user.email,
+        user.full_name,
         {s: lvl for s, lvl in permissions.items() if lvl > Level.NONE},
-        api_key_id=key.id, via="api_key",
+        api_key_id=key.id,
+        via="api_key",
     )
 
 
@@ -96,8 +101,14 @@ def _principal_from_token(session: Session, token: str, via: str) -> Principal:
         raise NotAuthenticated("The user is disabled.", code="user_disabled")
     kind = UserKind(user.kind)
     return Principal(
-        user.id, user.org_id, kind, user.email, user.full_name,
-        effective_permissions(session, user.id, kind), session_id=claims.session_id, via=via,
+        user.id,
+        user.org_id,
+        kind,
+        user.email,
+        user.full_name,
+        effective_permissions(session, user.id, kind),
+        session_id=claims.session_id,
+        via=via,
     )
 
 
@@ -158,14 +169,23 @@ def require(section: Section, level: Level) -> Callable[..., Principal]:
         user = _require_login(principal)
         if not user.can(section, level):
             audit_security_event(
-                "access.denied", user.actor, outcome="denied", target_type="section",
+                "access.denied",
+                user.actor,
+                outcome="denied",
+                target_type="section",
                 target_id=section.value,
-                details={"needed": level.label, "had": user.level(section).label,
-                         "method": request.method, "path": request.url.path},
+                details={
+                    "needed": level.label,
+                    "had": user.level(section).label,
+                    "method": request.method,
+                    "path": request.url.path,
+                },
             )
             raise Forbidden(
                 f"This needs {level.label} access to the {section.value} section.",
-                code="section_denied", section=section.value, needed=level.label,
+                code="section_denied",
+                section=section.value,
+                needed=level.label,
             )
         return user
 

@@ -209,9 +209,7 @@ class ApprovalPolicy(Base):
 class ApprovalRequest(TimestampMixin, Base):
     __tablename__ = "approval_requests"
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('pending','executed','rejected','failed')", name="status"
-        ),
+        sa.CheckConstraint("status IN ('pending','executed','rejected','failed')", name="status"),
         sa.CheckConstraint("checker_id IS NULL OR checker_id <> maker_id", name="four_eyes"),
     )
 

@@ -42,7 +42,9 @@ class Principal:
         return Actor(self.user_id, self.org_id, label)
 
 
-def effective_permissions(session: Session, user_id: uuid.UUID, kind: UserKind) -> dict[Section, Level]:
+def effective_permissions(
+    session: Session, user_id: uuid.UUID, kind: UserKind
+) -> dict[Section, Level]:
     """Roles give the highest of their levels; a per-user grant then replaces that level
     (allow, restrict to read, or deny); the kind's ceiling caps everything."""
     role_rows = session.execute(

@@ -12,7 +12,9 @@ from kassa.kit.errors import TooManyRequests
 
 @lru_cache(maxsize=1)
 def _limiter() -> strategies.MovingWindowRateLimiter:
-    return strategies.MovingWindowRateLimiter(storage.storage_from_string(get_settings().rate_limit_storage))
+    return strategies.MovingWindowRateLimiter(
+        storage.storage_from_string(get_settings().rate_limit_storage)
+    )
 
 
 def reset_limits() -> None:

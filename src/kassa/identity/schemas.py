@@ -238,6 +238,9 @@ class PolicyIn(Input):
 
 def level_name(level: Level) -> LevelName:
     names: dict[Level, LevelName] = {
-        Level.NONE: "none", Level.READ: "read", Level.WRITE: "write", Level.APPROVE: "approve"
+        Level.NONE: "none",
+        Level.READ: "read",
+        Level.WRITE: "write",
+        Level.APPROVE: "approve",
     }
     return names[level]

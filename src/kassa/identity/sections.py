@@ -53,7 +53,7 @@ class OrgKind(StrEnum):
 # Which sections a kind of user can ever be granted: a customer never gets staff sections,
 # whatever a role says. The ceiling keeps a misconfigured role from leaking bank-only data.
 SECTION_CEILING: dict[UserKind, dict[Section, Level]] = {
-    UserKind.STAFF: {section: Level.APPROVE for section in Section},
+    UserKind.STAFF: dict.fromkeys(Section, Level.APPROVE),
     UserKind.INDIVIDUAL: {
         Section.ACCOUNTS: Level.WRITE,
         Section.PRODUCTS: Level.WRITE,

@@ -35,8 +35,10 @@ class HttpSmsSender:
 
     def send(self, session: Session, to: str, text: str) -> None:
         response = httpx.post(
-            self.url, json={"to": to, "from": self.sender, "text": text},
-            headers={"Authorization": f"Bearer {self.token}"}, timeout=10,
+            self.url,
+            json={"to": to, "from": self.sender, "text": text},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=10,
         )
         response.raise_for_status()
         # Keep a trace without the text: it holds a one-time code.

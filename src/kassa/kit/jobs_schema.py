@@ -15,13 +15,21 @@ def install_job_schema() -> None:
 
 def drop_job_schema() -> None:
     connection = op.get_bind()
-    rows = connection.exec_driver_sql(
-        "SELECT 'DROP ' || CASE WHEN p.prokind = 'p' THEN 'PROCEDURE IF EXISTS ' ELSE 'FUNCTION IF EXISTS ' END"
-        " || p.oid::regprocedure || ' CASCADE' FROM pg_proc p"
-        " WHERE p.proname LIKE 'procrastinate%%'"
-    ).scalars().all()
-    for table in ("procrastinate_events", "procrastinate_periodic_defers", "procrastinate_jobs",
-                  "procrastinate_workers"):
+    rows = (
+        connection.exec_driver_sql(
+            "SELECT 'DROP ' || CASE WHEN p.prokind = 'p' THEN 'PROCEDURE IF EXISTS ' ELSE 'FUNCTION IF EXISTS ' END"
+            " || p.oid::regprocedure || ' CASCADE' FROM pg_proc p"
+            " WHERE p.proname LIKE 'procrastinate%%'"
+        )
+        .scalars()
+        .all()
+    )
+    for table in (
+        "procrastinate_events",
+        "procrastinate_periodic_defers",
+        "procrastinate_jobs",
+        "procrastinate_workers",
+    ):
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
     for statement in rows:
         connection.exec_driver_sql(statement)

@@ -16,11 +16,11 @@ from kassa.kit.requestctx import set_request
 
 _log = logging.getLogger("kassa.access")
 
-REQUESTS = Counter(
-    "kassa_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("kassa_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
-    "kassa_http_request_seconds", "HTTP request latency", ["method", "route"],
+    "kassa_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 
@@ -70,9 +70,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"], (b"x-request-id", request_id.encode())
-                ]
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
@@ -83,17 +81,27 @@ class RequestContextMiddleware:
         self._observe(scope, status_holder["status"], started)
 
     async def _too_large(self, send: Send, request_id: str) -> None:
-        body = json.dumps({
-            "type": "https://kassa.dev/problems/payload_too_large",
-            "title": "Body too large", "status": 413, "code": "payload_too_large",
-            "detail": f"The request body exceeds {self.max_body_bytes} bytes.",
-            "request_id": request_id,
-        }).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", PROBLEM_JSON.encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-request-id", request_id.encode()),
-        ]})
+        body = json.dumps(
+            {
+                "type": "https://kassa.dev/problems/payload_too_large",
+                "title": "Body too large",
+                "status": 413,
+                "code": "payload_too_large",
+                "detail": f"The request body exceeds {self.max_body_bytes} bytes.",
+                "request_id": request_id,
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", request_id.encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     @staticmethod
@@ -105,6 +113,11 @@ class RequestContextMiddleware:
         REQUESTS.labels(method, template, str(status)).inc()
         LATENCY.labels(method, template).observe(elapsed)
         _log.info(
-            "request", extra={"method": method, "path": scope.get("path"), "status": status,
-                              "ms": round(elapsed * 1000, 2)},
+            "request",
+            extra={
+                "method": method,
+                "path": scope.get("path"),
+                "status": status,
+                "ms": round(elapsed * 1000, 2),
+            },
         )

@@ -9,9 +9,11 @@ from kassa.kit.db import database_url, to_sqlalchemy_url
 from kassa.models import metadata
 
 config = context.config
-url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-if not url:
-    url = database_url()
+url: str = (
+    config.attributes.get("database_url")
+    or config.get_main_option("sqlalchemy.url")
+    or database_url()
+)
 
 
 def run_migrations_offline() -> None:
