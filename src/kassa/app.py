@@ -13,18 +13,22 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 import kassa
+from kassa.accounts.api import router as accounts_router
 from kassa.audit.api import router as audit_router
 from kassa.config import Settings, get_settings
+from kassa.customers.api import router as customers_router
 from kassa.identity.api_admin import router as admin_router
 from kassa.identity.api_auth import router as auth_router
 from kassa.identity.api_me import router as me_router
 from kassa.kit.errors import install_error_handlers
 from kassa.kit.middleware import RequestContextMiddleware
+from kassa.ledger.api import router as ledger_router
 from kassa.ops import router as ops_router
 
 _log = logging.getLogger(__name__)
 
 API_ROUTERS = [auth_router, me_router, admin_router, audit_router, ops_router]
+API_ROUTERS += [ledger_router, customers_router, accounts_router]
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:

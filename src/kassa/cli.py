@@ -9,11 +9,15 @@ import typer
 
 from kassa.config import get_settings
 
-app = typer.Typer(help="Kassa: digital-banking platform. Run `kassa COMMAND --help` for details.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Kassa: digital-banking platform. Run `kassa COMMAND --help` for details.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema migrations (Alembic).", no_args_is_help=True)
-user_app = typer.Typer(help="Manage users from the shell (acts as the system actor).",
-                       no_args_is_help=True)
+user_app = typer.Typer(
+    help="Manage users from the shell (acts as the system actor).", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 sms_app = typer.Typer(help="Messages of the development SMS sender.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -21,12 +25,13 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(sms_app, name="sms")
 
-try:
-    from kassa.ach.cli import app as ach_app
+from kassa.ledger.cli import app as ledger_app  # noqa: E402
 
-    app.add_typer(ach_app, name="ach", help="NACHA files: validate, describe, build.")
-except ImportError:  # the ACH library is optional while it is being built
-    pass
+app.add_typer(ledger_app, name="ledger")
+
+from kassa.ach.cli import app as ach_app  # noqa: E402
+
+app.add_typer(ach_app, name="ach", help="NACHA files: validate, describe, build.")
 
 
 def _setup_logging() -> None:
@@ -55,8 +60,13 @@ def serve(
     if migrate:
         upgrade(database_url())
     application = create_app(settings, run_worker=with_worker)
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port,
-                log_config=None, access_log=False)
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command()
@@ -92,7 +102,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1.")]) -> None:
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1.")],
+) -> None:
     """Revert migrations down to REVISION."""
     from kassa.kit.db import database_url
     from kassa.kit.migrate import downgrade
@@ -112,8 +124,9 @@ def db_current() -> None:
 
 @app.command()
 def demo(
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
-                                              help="Serve after loading the demo data.")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve after loading the demo data.")
+    ] = True,
 ) -> None:
     """Migrate, load the demo data (once), print the demo logins, and serve with a worker and a
     local mail catcher, so everything works offline."""
@@ -140,8 +153,9 @@ def user_create(
     kind: Annotated[str, typer.Option(help="staff, individual, business or partner.")] = "staff",
     org: Annotated[str | None, typer.Option(help="Organisation id (business/partner).")] = None,
     role: Annotated[list[str] | None, typer.Option(help="Role name; repeat for several.")] = None,
-    password: Annotated[str | None, typer.Option(help="Set a password now instead of e-mailing "
-                                                      "the set-up link.")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Set a password now instead of e-mailing the set-up link.")
+    ] = None,
 ) -> None:
     """Create a user. Without --password the registration e-mail with its link is queued."""
     from kassa.identity.cli_ops import create_user
@@ -150,8 +164,11 @@ def user_create(
 
 
 @user_app.command("grant")
-def user_grant(email: str, section: str, level: Annotated[str, typer.Argument(
-        help="none, read, write or approve")]) -> None:
+def user_grant(
+    email: str,
+    section: str,
+    level: Annotated[str, typer.Argument(help="none, read, write or approve")],
+) -> None:
     """Set a per-user override on SECTION (allow / restrict to read / deny with none)."""
     from kassa.identity.cli_ops import grant
 
@@ -184,8 +201,9 @@ def audit_verify() -> None:
     with unit_of_work() as session:
         report = verify(session)
     for problem in report.problems:
-        typer.echo(f"chain {problem.chain} seq {problem.seq} record {problem.record_id}: "
-                   f"{problem.problem}")
+        typer.echo(
+            f"chain {problem.chain} seq {problem.seq} record {problem.record_id}: {problem.problem}"
+        )
     if report.ok:
         typer.echo(f"audit trail intact: {report.records} records in {report.chains} chains")
         return
@@ -205,7 +223,9 @@ def sms_list(limit: int = 20) -> None:
         for message in session.scalars(
             sa.select(SmsMessage).order_by(SmsMessage.created_at.desc()).limit(limit)
         ):
-            typer.echo(f"{message.created_at:%Y-%m-%d %H:%M:%S} {message.recipient}: {message.body}")
+            typer.echo(
+                f"{message.created_at:%Y-%m-%d %H:%M:%S} {message.recipient}: {message.body}"
+            )
 
 
 def main() -> None:

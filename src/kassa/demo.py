@@ -18,42 +18,116 @@ from kassa.kit.db import unit_of_work
 DEMO_PASSWORD = "kassa-demo-2026"
 
 ROLES: dict[str, tuple[UserKind, str, dict[Section, Level]]] = {
-    "bank-admin": (UserKind.STAFF, "Bank administrator: everything, including approvals",
-                   {s: Level.APPROVE for s in Section}),
-    "bank-operator": (UserKind.STAFF, "Back office: users, accounts, payments; no approvals", {
-        Section.ADMIN: Level.WRITE, Section.ACCOUNTS: Level.WRITE, Section.PAYMENTS: Level.WRITE,
-        Section.MONITORING: Level.READ, Section.SUPPORT: Level.WRITE, Section.AUDIT: Level.READ,
-    }),
-    "auditor": (UserKind.STAFF, "Internal audit: read-only", {
-        Section.AUDIT: Level.READ, Section.MONITORING: Level.READ, Section.ADMIN: Level.READ,
-    }),
-    "retail-customer": (UserKind.INDIVIDUAL, "Retail customer", {
-        Section.ACCOUNTS: Level.WRITE, Section.SUPPORT: Level.WRITE,
-        Section.PRODUCTS: Level.WRITE, Section.DOCUMENTS: Level.WRITE,
-    }),
-    "business-owner": (UserKind.BUSINESS, "Company owner: payments with approval", {
-        Section.ACCOUNTS: Level.APPROVE, Section.PAYMENTS: Level.APPROVE,
-        Section.ANALYTICS: Level.READ, Section.SUPPORT: Level.WRITE, Section.DOCUMENTS: Level.WRITE,
-    }),
-    "partner-manager": (UserKind.PARTNER, "Partner's managing user", {
-        Section.PARTNERS: Level.APPROVE, Section.DOCUMENTS: Level.WRITE,
-        Section.ANALYTICS: Level.READ, Section.SUPPORT: Level.WRITE, Section.ADMIN: Level.WRITE,
-    }),
+    "bank-admin": (
+        UserKind.STAFF,
+        "Bank administrator: everything, including approvals",
+        dict.fromkeys(Section, Level.APPROVE),
+    ),
+    "bank-operator": (
+        UserKind.STAFF,
+        "Back office: users, accounts, payments; no approvals",
+        {
+            Section.ADMIN: Level.WRITE,
+            Section.ACCOUNTS: Level.WRITE,
+            Section.PAYMENTS: Level.WRITE,
+            Section.MONITORING: Level.READ,
+            Section.SUPPORT: Level.WRITE,
+            Section.AUDIT: Level.READ,
+        },
+    ),
+    "auditor": (
+        UserKind.STAFF,
+        "Internal audit: read-only",
+        {
+            Section.AUDIT: Level.READ,
+            Section.MONITORING: Level.READ,
+            Section.ADMIN: Level.READ,
+        },
+    ),
+    "retail-customer": (
+        UserKind.INDIVIDUAL,
+        "Retail customer",
+        {
+            Section.ACCOUNTS: Level.WRITE,
+            Section.SUPPORT: Level.WRITE,
+            Section.PRODUCTS: Level.WRITE,
+            Section.DOCUMENTS: Level.WRITE,
+        },
+    ),
+    "business-owner": (
+        UserKind.BUSINESS,
+        "Company owner: payments with approval",
+        {
+            Section.ACCOUNTS: Level.APPROVE,
+            Section.PAYMENTS: Level.APPROVE,
+            Section.ANALYTICS: Level.READ,
+            Section.SUPPORT: Level.WRITE,
+            Section.DOCUMENTS: Level.WRITE,
+        },
+    ),
+    "partner-manager": (
+        UserKind.PARTNER,
+        "Partner's managing user",
+        {
+            Section.PARTNERS: Level.APPROVE,
+            Section.DOCUMENTS: Level.WRITE,
+            Section.ANALYTICS: Level.READ,
+            Section.SUPPORT: Level.WRITE,
+            Section.ADMIN: Level.WRITE,
+        },
+    ),
 }
 
 # (e-mail, name, kind, organisation key, roles, phone, SMS 2FA on)
 USERS = [
-    ("admin@kassa.example", "Alex Admin", UserKind.STAFF, "bank", ["bank-admin"], "+15550100001", False),
+    (
+        "admin@kassa.example",
+        "Alex Admin",
+        UserKind.STAFF,
+        "bank",
+        ["bank-admin"],
+        "+15550100001",
+        False,
+    ),
     ("checker@kassa.example", "Chris Checker", UserKind.STAFF, "bank", ["bank-admin"], None, False),
-    ("operator@kassa.example", "Olga Operator", UserKind.STAFF, "bank", ["bank-operator"], None, False),
+    (
+        "operator@kassa.example",
+        "Olga Operator",
+        UserKind.STAFF,
+        "bank",
+        ["bank-operator"],
+        None,
+        False,
+    ),
     ("auditor@kassa.example", "Audrey Auditor", UserKind.STAFF, "bank", ["auditor"], None, False),
-    ("anna@example.com", "Anna Virtanen", UserKind.INDIVIDUAL, "bank", ["retail-customer"],
-     "+358401234567", True),
+    (
+        "anna@example.com",
+        "Anna Virtanen",
+        UserKind.INDIVIDUAL,
+        "bank",
+        ["retail-customer"],
+        "+358401234567",
+        True,
+    ),
     ("ben@example.com", "Ben Ortiz", UserKind.INDIVIDUAL, "bank", ["retail-customer"], None, False),
-    ("owner@northwind.example", "Nora Northwind", UserKind.BUSINESS, "northwind",
-     ["business-owner"], None, False),
-    ("manager@partner.example", "Pavel Partner", UserKind.PARTNER, "partner",
-     ["partner-manager"], None, False),
+    (
+        "owner@northwind.example",
+        "Nora Northwind",
+        UserKind.BUSINESS,
+        "northwind",
+        ["business-owner"],
+        None,
+        False,
+    ),
+    (
+        "manager@partner.example",
+        "Pavel Partner",
+        UserKind.PARTNER,
+        "partner",
+        ["partner-manager"],
+        None,
+        False,
+    ),
 ]
 
 
@@ -64,8 +138,9 @@ def demo_loaded(session: Session) -> bool:
 def seed_identity(session: Session, password: str = DEMO_PASSWORD) -> dict[str, User]:
     orgs = {
         "bank": Organisation(name="Kassa Demo Bank", kind="bank"),
-        "northwind": Organisation(name="Northwind Trading LLC", kind="company",
-                                  registration_number="US-DE-5550123"),
+        "northwind": Organisation(
+            name="Northwind Trading LLC", kind="company", registration_number="US-DE-5550123"
+        ),
         "partner": Organisation(name="Harbor Insurance Partners", kind="partner"),
     }
     session.add_all(orgs.values())
@@ -80,9 +155,16 @@ def seed_identity(session: Session, password: str = DEMO_PASSWORD) -> dict[str, 
     password_hash = hash_password(password)
     users: dict[str, User] = {}
     for email, name, kind, org_key, role_names, phone, sms in USERS:
-        user = User(org_id=orgs[org_key].id, kind=kind.value, email=email, full_name=name,
-                    phone=phone, status="active", password_hash=password_hash,
-                    sms_2fa_enabled=sms)
+        user = User(
+            org_id=orgs[org_key].id,
+            kind=kind.value,
+            email=email,
+            full_name=name,
+            phone=phone,
+            status="active",
+            password_hash=password_hash,
+            sms_2fa_enabled=sms,
+        )
         session.add(user)
         session.flush()
         users[email] = user
@@ -100,6 +182,7 @@ def load_demo() -> bool:
             return False
         seed_identity(session)
         # Later domains add their demo data through this hook.
+        import kassa.accounts.demo  # noqa: F401  (registers the accounts demo hook)
         from kassa.demo_hooks import run_demo_hooks
 
         run_demo_hooks(session)
@@ -108,7 +191,7 @@ def load_demo() -> bool:
 
 def print_logins() -> None:
     print("\nKassa demo logins (password for all: " + DEMO_PASSWORD + ")")
-    for email, name, kind, _org, roles, _phone, sms in USERS:
+    for email, _name, kind, _org, roles, _phone, sms in USERS:
         extra = "  [SMS code: `kassa sms list` or Admin > SMS outbox]" if sms else ""
         print(f"  {email:<28} {kind.value:<10} {', '.join(roles)}{extra}")
     print()

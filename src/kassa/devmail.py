@@ -20,7 +20,7 @@ class _Maildir:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         (self.folder / f"{uuid7()}.eml").write_bytes(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
@@ -34,5 +34,7 @@ def start_mail_catcher() -> Controller | None:
     folder = settings.data_dir / "mail"
     controller = Controller(_Maildir(folder), hostname=settings.smtp_host, port=settings.smtp_port)
     controller.start()
-    print(f"Demo mail catcher on {settings.smtp_host}:{settings.smtp_port}; mail lands in {folder}/")
+    print(
+        f"Demo mail catcher on {settings.smtp_host}:{settings.smtp_port}; mail lands in {folder}/"
+    )
     return controller

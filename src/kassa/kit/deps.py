@@ -24,13 +24,19 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
     session = session_factory()()
     try:
         yield session
-        if request.method not in SAFE_METHODS and not was_audited(session) and session.dirty | session.new:
+        if (
+            request.method not in SAFE_METHODS
+            and not was_audited(session)
+            and session.dirty | session.new
+        ):
             principal = getattr(request.state, "principal", None)
             route = request.scope.get("route")
             record(
-                session, f"http.{request.method.lower()}",
+                session,
+                f"http.{request.method.lower()}",
                 principal.actor if principal is not None else SYSTEM,
-                target_type="route", target_id=getattr(route, "path", request.url.path),
+                target_type="route",
+                target_id=getattr(route, "path", request.url.path),
             )
         session.commit()
     except BaseException:

@@ -1,0 +1,354 @@
+"""Ledger benchmark: pgbench's tpcb-like workload and Kassa's transfers on the same PostgreSQL.
+
+    .venv/bin/python bench/ledger.py                      # quick run
+    .venv/bin/python bench/ledger.py --seconds 30 --postings 10000000   # full size
+
+Prints transactions/s for pgbench (tpcb-like) and for Kassa: (a) single transfers through the
+service layer, (b) single transfers through the HTTP API, (c) batch posting (1,000 per batch),
+each also with every transfer touching the hot settlement account; then balance-read latency
+with --postings postings stored. Same client concurrency (--clients) everywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("KASSA_DATA_DIR", str(ROOT / "var" / "bench"))
+os.environ.setdefault("KASSA_SECRET_KEY", "bench-signing-key-not-secret-" + "x" * 20)
+os.environ["KASSA_LOG_JSON"] = "false"
+os.environ["KASSA_LOG_LEVEL"] = "WARNING"
+
+import psycopg  # noqa: E402
+
+DB = "kassa_bench"
+CUSTOMERS = 200
+
+
+def admin_url() -> str:
+    from kassa.config import get_settings
+    from kassa.kit.db import server_url
+
+    return server_url(get_settings())
+
+
+def setup(url_admin: str) -> str:
+    from kassa.kit.db import make_engine, set_engine, unit_of_work, with_database
+    from kassa.kit.migrate import upgrade
+    from kassa.kit.money import Money
+    from kassa.ledger import service as L
+
+    with psycopg.connect(url_admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB}"')
+    url = with_database(url_admin, DB)
+    upgrade(url)
+    set_engine(make_engine(url))
+    with unit_of_work() as s:
+        bank = L.bank_account(s, "settlement", "USD")
+        ids = [
+            L.create_account(s, code=f"b{i}", name=f"B{i}", type="liability", currency="USD").id
+            for i in range(CUSTOMERS)
+        ]
+        L.post_entries(s, [L.transfer(bank, a, Money(10**12, "USD")) for a in ids], atomic=True)
+    return url
+
+
+def pgbench(url: str, clients: int, seconds: int) -> float:
+    from kassa.kit.embedded_pg import pg_bin_dir
+
+    exe = str(pg_bin_dir() / "pgbench")
+    subprocess.run([exe, "-i", "-q", "-s", "10", url], check=True, capture_output=True)
+    out = subprocess.run(
+        [exe, "-n", "-b", "tpcb-like", "-c", str(clients), "-j", "2", "-T", str(seconds), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout)
+    assert match, out.stdout
+    return float(match.group(1))
+
+
+# --------------------------------------------------------------------------- service layer
+def _service_worker(url: str, seconds: float, hot: bool, batch: int, out: Any) -> None:
+    import sqlalchemy as sa
+
+    from kassa.kit.db import make_engine, set_engine, unit_of_work
+    from kassa.kit.money import Money
+    from kassa.ledger import service as L
+
+    set_engine(make_engine(url))
+    with unit_of_work() as s:
+        bank = s.scalar(
+            sa.text("SELECT id FROM ledger_accounts WHERE code LIKE 'bank.settlement%'")
+        )
+        ids = list(
+            s.scalars(
+                sa.text(
+                    "SELECT id FROM ledger_accounts WHERE code LIKE 'b%' AND code NOT LIKE 'bank.%'"
+                )
+            )
+        )
+    rnd = random.Random()
+    one = Money(1, "USD")
+    done = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        specs = []
+        for _ in range(batch):
+            if hot:
+                a, b = (bank, rnd.choice(ids)) if rnd.random() < 0.5 else (rnd.choice(ids), bank)
+            else:
+                a, b = rnd.sample(ids, 2)
+            specs.append(L.transfer(a, b, one, key=uuid.uuid4().hex))
+        with unit_of_work() as s:
+            if batch == 1:
+                L.post_entry(s, specs[0])
+            else:
+                L.post_entries(s, specs)
+        done += batch
+    out.put(done)
+
+
+def service_rate(url: str, clients: int, seconds: int, hot: bool, batch: int = 1) -> float:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=_service_worker, args=(url, seconds, hot, batch, queue))
+        for _ in range(clients)
+    ]
+    start = time.monotonic()
+    for p in procs:
+        p.start()
+    total = sum(queue.get() for _ in procs)
+    for p in procs:
+        p.join()
+    elapsed = time.monotonic() - start
+    return total / max(elapsed - 1.0, seconds)  # worker start-up is not measured time
+
+
+# --------------------------------------------------------------------------- HTTP API
+def http_rate(url: str, clients: int, seconds: int, hot: bool) -> float:
+    import httpx
+    import sqlalchemy as sa
+
+    from kassa.demo import load_demo
+    from kassa.kit.db import unit_of_work
+
+    load_demo()
+    with unit_of_work() as s:
+        bank = str(
+            s.scalar(sa.text("SELECT id FROM ledger_accounts WHERE code = 'bank.settlement.USD'"))
+        )
+        ids = [
+            str(i)
+            for i in s.scalars(sa.text("SELECT id FROM ledger_accounts WHERE code ~ '^b[0-9]+$'"))
+        ]
+    port = _free_port()
+    env = {
+        **os.environ,
+        "KASSA_DATABASE_URL": url,
+        "KASSA_DB_POOL_SIZE": str(clients),
+        "KASSA_DB_MAX_OVERFLOW": "10",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "kassa.app:create_app",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(base + "/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        token = httpx.post(
+            base + "/api/v1/auth/login",
+            json={"email": "admin@kassa.example", "password": "kassa-demo-2026"},
+        ).json()["access_token"]
+        counts = [0] * clients
+        end = time.monotonic() + seconds
+
+        def client(n: int) -> None:
+            rnd = random.Random(n)
+            with httpx.Client(
+                base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            ) as c:
+                while time.monotonic() < end:
+                    if hot:
+                        a, b = (
+                            (bank, rnd.choice(ids))
+                            if rnd.random() < 0.5
+                            else (rnd.choice(ids), bank)
+                        )
+                    else:
+                        a, b = rnd.sample(ids, 2)
+                    r = c.post(
+                        "/api/v1/ledger/transfers",
+                        headers={"Idempotency-Key": uuid.uuid4().hex},
+                        json={
+                            "debit_account_id": a,
+                            "credit_account_id": b,
+                            "amount_minor": 1,
+                            "currency": "USD",
+                        },
+                    )
+                    assert r.status_code == 201, r.text
+                    counts[n] += 1
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return sum(counts) / (time.monotonic() - start)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --------------------------------------------------------------------------- balance reads
+def load_postings(url: str, postings: int) -> None:
+    """Bulk-load balanced entries (two postings each) spread over the bench accounts."""
+    have = 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        have = conn.execute("SELECT count(*) FROM ledger_postings").fetchone()[0]  # type: ignore[index]
+        missing = max(0, postings - have) // 2
+        if not missing:
+            return
+        step = 1_000_000
+        for offset in range(0, missing, step):
+            n = min(step, missing - offset)
+            with conn.transaction():
+                # Bulk load outside the triggers (as a restore would); balances fixed below.
+                conn.execute("SET LOCAL session_replication_role = replica")
+                conn.execute(
+                    """
+                    CREATE TEMP TABLE bulk ON COMMIT DROP AS
+                    SELECT gen_random_uuid() AS id, g,
+                           now() - (g % 100000) * interval '1 minute' AS at
+                      FROM generate_series(1, %s) g""",
+                    (n,),
+                )
+                conn.execute(
+                    "INSERT INTO ledger_entries (id, kind, description, booked_at)"
+                    " SELECT id, 'transfer', 'bulk', at FROM bulk"
+                )
+                conn.execute("""
+                    WITH acc AS (SELECT array_agg(id ORDER BY code) a FROM ledger_accounts
+                                  WHERE code ~ '^b[0-9]+$')
+                    INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)
+                    SELECT b.id, acc.a[1 + (b.g %% array_length(acc.a, 1))], 'USD', 1, b.at
+                      FROM bulk b, acc
+                    UNION ALL
+                    SELECT b.id, acc.a[1 + ((b.g + 1) %% array_length(acc.a, 1))], 'USD', -1,
+                           b.at FROM bulk b, acc""")
+        conn.execute("""
+            UPDATE ledger_balances b SET posted = -s.total FROM (
+              SELECT account_id, sum(amount) AS total FROM ledger_postings GROUP BY account_id
+            ) s WHERE b.account_id = s.account_id AND b.shard = 0
+              AND b.account_id IN (SELECT id FROM ledger_accounts WHERE code ~ '^b[0-9]+$')""")
+        conn.execute("ANALYZE")
+
+
+def balance_latency(url: str, reads: int = 3000) -> tuple[float, float, int]:
+    import sqlalchemy as sa
+
+    from kassa.kit.db import make_engine, set_engine, unit_of_work
+    from kassa.ledger import service as L
+
+    set_engine(make_engine(url))
+    with unit_of_work() as s:
+        ids = list(s.scalars(sa.text("SELECT id FROM ledger_accounts")))
+        stored = int(s.scalar(sa.text("SELECT count(*) FROM ledger_postings")) or 0)
+    times = []
+    with unit_of_work() as s:
+        for _ in range(reads):
+            t = time.perf_counter()
+            L.get_balance(s, random.choice(ids))
+            times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99)], stored
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--postings", type=int, default=200_000)
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+    url = setup(admin_url())
+    os.environ["KASSA_DATABASE_URL"] = url
+    from kassa.config import reset_settings_cache
+
+    reset_settings_cache()
+    c, t = args.clients, args.seconds
+    print(f"clients={c} seconds={t} cores={os.cpu_count()}")
+    base = pgbench(url, c, t)
+    print(f"pgbench tpcb-like                 {base:10.0f} tx/s")
+    rows = [
+        ("(a) service, single transfers", service_rate(url, c, t, hot=False), 0.60),
+        ("(a) service, hot account", service_rate(url, c, t, hot=True), None),
+    ]
+    if not args.skip_http:
+        rows += [
+            ("(b) HTTP API, single transfers", http_rate(url, c, t, hot=False), 0.40),
+            ("(b) HTTP API, hot account", http_rate(url, c, t, hot=True), None),
+        ]
+    rows += [
+        ("(c) batch of 1,000", service_rate(url, c, t, hot=False, batch=1000), 3.0),
+        ("(c) batch, hot account", service_rate(url, c, t, hot=True, batch=1000), None),
+    ]
+    for name, rate, goal in rows:
+        target = f"  goal >= {goal:.2f}" if goal else ""
+        print(f"{name:<33} {rate:10.0f} transfers/s  ratio {rate / base:5.2f}{target}")
+    load_postings(url, args.postings)
+    p50, p99, stored = balance_latency(url)
+    print(
+        f"balance read with {stored:,} postings: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+        "(goal p99 < 5 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1114 @@
+"""The ledger: the only code that writes postings.
+
+Every money movement is a journal entry of two or more postings that balance per currency.
+One engine, ``post_entries``, posts a batch of entries (a single transfer is a batch of one):
+
+1. Static checks (amounts, currencies, balance per currency) per entry.
+2. Idempotency keys are claimed, sorted, with ``INSERT ... ON CONFLICT DO NOTHING`` in this
+   transaction; a key already there answers with the original entry (same request) or a
+   409 (another request).
+3. The balance rows the batch touches are locked in one statement, ordered by
+   (account, shard): every transaction takes its row locks in the same global order, so
+   postings never deadlock. A limited account (customer money) has one balance row; an
+   unlimited bank-side account (settlement, fee income...) has N shard rows and a transaction
+   locks just one of them, chosen at random, so a hot account does not serialise the system.
+4. Entries are applied in order against the locked balances (no overdraft beyond the limit),
+   then all entries, postings and balance changes are written in one statement.
+
+Lock order across the platform: idempotency keys (sorted) < holds (sorted) < balance rows
+(sorted by account, shard) < the audit chain (taken at commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from kassa.kit.clock import utcnow
+from kassa.kit.ids import uuid7
+from kassa.kit.money import CURRENCIES, MAX_MINOR, MIN_MINOR, Money
+from kassa.ledger import errors as E
+from kassa.ledger.models import Hold, IdempotencyKey, JournalEntry, LedgerAccount, normal_sign
+
+MAX_BATCH = 1000
+DEFAULT_BANK_SHARDS = 16
+
+
+# --------------------------------------------------------------------------- specs & results
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One posting: ``amount`` in minor units, debit positive, credit negative."""
+
+    account_id: uuid.UUID
+    amount: int
+    currency: str
+
+
+@dataclass(slots=True)
+class EntrySpec:
+    legs: Sequence[Leg]
+    description: str = ""
+    kind: str = "entry"
+    key: str | None = None
+    meta: dict[str, Any] | None = None
+    booked_at: datetime | None = None
+    reverses_id: uuid.UUID | None = None
+    hold_id: uuid.UUID | None = None
+
+
+@dataclass(slots=True)
+class PostResult:
+    entry_id: uuid.UUID | None
+    replayed: bool = False
+    error: E.LedgerError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def transfer(
+    debit_account_id: uuid.UUID,
+    credit_account_id: uuid.UUID,
+    amount: Money,
+    *,
+    key: str | None = None,
+    description: str = "",
+    meta: dict[str, Any] | None = None,
+    booked_at: datetime | None = None,
+) -> EntrySpec:
+    """A two-posting entry: debit one account, credit the other."""
+    if not isinstance(amount, Money):
+        raise E.AmountNotInteger("Transfers take Money (integer minor units and a currency).")
+    return EntrySpec(
+        legs=(
+            Leg(debit_account_id, amount.amount, amount.currency),
+            Leg(credit_account_id, -amount.amount, amount.currency),
+        ),
+        description=description,
+        kind="transfer",
+        key=key,
+        meta=meta,
+        booked_at=booked_at,
+    )
+
+
+def to_money(amount: object, currency: object) -> Money:
+    """Check an amount from the outside world; each kind of bad input has its own error."""
+    if not isinstance(currency, str) or currency not in CURRENCIES:
+        raise E.UnknownCurrency(f"{currency!r} is not an ISO 4217 currency Kassa serves.")
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise E.AmountNotInteger("Amounts are integers of minor units (cents), never floats.")
+    if amount > MAX_MINOR or amount < MIN_MINOR:
+        raise E.AmountTooLarge("The amount does not fit in a signed 64-bit integer.")
+    if amount <= 0:
+        raise E.AmountNotPositive("The amount must be greater than zero.")
+    return Money(amount, currency)
+
+
+# --------------------------------------------------------------------------- accounts
+BANK_ACCOUNTS: dict[str, tuple[str, str]] = {
+    "settlement": ("asset", "Settlement (cash at the central bank and correspondents)"),
+    "suspense": ("liability", "Suspense (unidentified money)"),
+    "fee_income": ("income", "Fee income"),
+    "interest_expense": ("expense", "Interest paid to customers"),
+    "interest_income": ("income", "Interest earned"),
+    "equity": ("equity", "Capital"),
+}
+
+
+def create_account(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    type: str,
+    currency: str,
+    limited: bool = True,
+    overdraft_limit: int = 0,
+    shards: int = 1,
+    account_id: uuid.UUID | None = None,
+) -> LedgerAccount:
+    if currency not in CURRENCIES:
+        raise E.UnknownCurrency(f"{currency!r} is not an ISO 4217 currency Kassa serves.")
+    account = LedgerAccount(
+        id=account_id or uuid7(),
+        code=code,
+        name=name,
+        type=type,
+        currency=currency,
+        limited=limited,
+        overdraft_limit=overdraft_limit if limited else 0,
+        shards=1 if limited else shards,
+        status="open",
+    )
+    session.add(account)
+    session.flush()
+    _insert_balance_rows(session, account.id, account.shards, -overdraft_limit if limited else None)
+    return account
+
+
+def _insert_balance_rows(
+    session: Session, account_id: uuid.UUID, shards: int, floor: int | None
+) -> None:
+    session.execute(
+        sa.text(
+            "INSERT INTO ledger_balances (account_id, shard, posted, pending_out, pending_in,"
+            " floor, account_status) SELECT :a, s, 0, 0, 0, :f, 'open'"
+            " FROM generate_series(0, :n - 1) AS s"
+        ),
+        {"a": account_id, "f": floor, "n": shards},
+    )
+
+
+def bank_account_code(purpose: str, currency: str) -> str:
+    return f"bank.{purpose}.{currency}"
+
+
+def bank_account(session: Session, purpose: str, currency: str) -> uuid.UUID:
+    """The bank's own account for ``purpose`` in ``currency``, created on first use."""
+    if purpose not in BANK_ACCOUNTS:
+        raise ValueError(f"unknown bank account purpose {purpose!r}")
+    code = bank_account_code(purpose, currency)
+    found = session.scalar(sa.select(LedgerAccount.id).where(LedgerAccount.code == code))
+    if found is not None:
+        return found
+    kind, name = BANK_ACCOUNTS[purpose]
+    account_id = uuid7()
+    inserted = session.scalar(
+        sa.text(
+            "INSERT INTO ledger_accounts (id, code, name, type, currency, limited,"
+            " overdraft_limit, shards, status) VALUES (:id, :code, :name, :type, :cur,"
+            " false, 0, :n, 'open') ON CONFLICT (code) DO NOTHING RETURNING id"
+        ),
+        {
+            "id": account_id,
+            "code": code,
+            "name": f"{name} {currency}",
+            "type": kind,
+            "cur": currency,
+            "n": DEFAULT_BANK_SHARDS,
+        },
+    )
+    if inserted is None:  # another transaction created it meanwhile
+        result: uuid.UUID = session.execute(
+            sa.select(LedgerAccount.id).where(LedgerAccount.code == code)
+        ).scalar_one()
+        return result
+    _insert_balance_rows(session, account_id, DEFAULT_BANK_SHARDS, None)
+    return account_id
+
+
+def _lock_all_rows(session: Session, account_id: uuid.UUID) -> list[sa.Row[Any]]:
+    return list(
+        session.execute(
+            sa.text(
+                "SELECT shard, posted, pending_out, pending_in FROM ledger_balances"
+                " WHERE account_id = :a ORDER BY shard FOR UPDATE"
+            ),
+            {"a": account_id},
+        )
+    )
+
+
+def set_status(session: Session, account_id: uuid.UUID, status: str) -> LedgerAccount:
+    """Open, freeze or close an account; closing needs a zero balance and no holds."""
+    account = session.get(LedgerAccount, account_id)
+    if account is None:
+        raise E.AccountNotFound("No such account.")
+    rows = _lock_all_rows(session, account_id)
+    if status == "closed":
+        if any(r.posted or r.pending_out or r.pending_in for r in rows):
+            raise E.BalanceNotZero("Only an account with a zero balance and no holds can close.")
+    elif account.status == "closed":
+        raise E.AccountClosed("A closed account stays closed.")
+    session.execute(
+        sa.text("UPDATE ledger_balances SET account_status = :s WHERE account_id = :a"),
+        {"s": status, "a": account_id},
+    )
+    account.status = status
+    session.flush()
+    return account
+
+
+def set_overdraft_limit(session: Session, account_id: uuid.UUID, limit: int) -> LedgerAccount:
+    account = session.get(LedgerAccount, account_id)
+    if account is None:
+        raise E.AccountNotFound("No such account.")
+    if not account.limited or limit < 0 or limit > MAX_MINOR:
+        raise E.AmountNotPositive("Overdraft limits are zero or more, on limited accounts.")
+    rows = _lock_all_rows(session, account_id)
+    if rows[0].posted - rows[0].pending_out < -limit:
+        raise E.InsufficientFunds("The balance is already below that limit.")
+    session.execute(
+        sa.text("UPDATE ledger_balances SET floor = :f WHERE account_id = :a"),
+        {"f": -limit, "a": account_id},
+    )
+    account.overdraft_limit = limit
+    session.flush()
+    return account
+
+
+# --------------------------------------------------------------------------- posting engine
+@dataclass(slots=True)
+class _Row:
+    type: str
+    currency: str
+    shard: int
+    posted: int
+    pending_out: int
+    pending_in: int
+    floor: int | None
+    status: str
+    d_posted: int = 0
+    d_out: int = 0
+    d_in: int = 0
+
+    @property
+    def sign(self) -> int:
+        return normal_sign(self.type)
+
+    def available(self) -> int:
+        return self.posted + self.d_posted - self.pending_out - self.d_out
+
+
+_LOCK_BY_ACCOUNT = sa.text(
+    "SELECT a.id, a.type, a.currency, b.shard, b.posted, b.pending_out, b.pending_in, b.floor,"
+    " b.account_status FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id"
+    " WHERE a.id = ANY(:ids) AND b.shard = CASE WHEN a.limited THEN 0 ELSE :r % a.shards END"
+    " ORDER BY b.account_id, b.shard FOR UPDATE OF b"
+).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.Uuid())))
+
+_LOCK_BY_SHARD = sa.text(
+    "SELECT a.id, a.type, a.currency, b.shard, b.posted, b.pending_out, b.pending_in, b.floor,"
+    " b.account_status FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id"
+    " JOIN unnest(:ids, :shards) AS k(a, s) ON k.a = b.account_id AND k.s = b.shard"
+    " ORDER BY b.account_id, b.shard FOR UPDATE OF b"
+).bindparams(
+    sa.bindparam("ids", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("shards", type_=sa.ARRAY(sa.SmallInteger())),
+)
+
+
+def _lock(
+    session: Session, account_ids: Iterable[uuid.UUID], shards: dict[uuid.UUID, int] | None = None
+) -> dict[uuid.UUID, _Row]:
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    if shards is None:
+        rows = session.execute(_LOCK_BY_ACCOUNT, {"ids": ids, "r": random.randrange(1 << 20)})
+    else:
+        rows = session.execute(_LOCK_BY_SHARD, {"ids": ids, "shards": [shards[i] for i in ids]})
+    return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows}
+
+
+def _usable(row: _Row | None, currency: str | None = None) -> _Row:
+    if row is None:
+        raise E.AccountNotFound("No such account.")
+    if row.status == "frozen":
+        raise E.AccountFrozen("The account is frozen: nothing moves in or out.")
+    if row.status == "closed":
+        raise E.AccountClosed("The account is closed.")
+    if currency is not None and row.currency != currency:
+        raise E.CurrencyMismatch(f"The account holds {row.currency}, not {currency}.")
+    return row
+
+
+def _check_fits(row: _Row) -> None:
+    if not MIN_MINOR <= row.posted + row.d_posted <= MAX_MINOR:
+        raise E.AmountTooLarge("The balance would not fit in 64 bits.")
+
+
+def _validate(spec: EntrySpec) -> None:
+    if len(spec.legs) < 2:
+        raise E.Unbalanced("A journal entry needs two or more postings.")
+    totals: dict[str, int] = {}
+    seen: set[uuid.UUID] = set()
+    for leg in spec.legs:
+        if leg.currency not in CURRENCIES:
+            raise E.UnknownCurrency(f"{leg.currency!r} is not an ISO 4217 currency Kassa serves.")
+        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int):
+            raise E.AmountNotInteger("Amounts are integers of minor units, never floats.")
+        if not MIN_MINOR <= leg.amount <= MAX_MINOR:
+            raise E.AmountTooLarge("The amount does not fit in a signed 64-bit integer.")
+        if leg.amount == 0:
+            raise E.AmountNotPositive("A posting moves a non-zero amount.")
+        totals[leg.currency] = totals.get(leg.currency, 0) + leg.amount
+        seen.add(leg.account_id)
+    if any(totals.values()):
+        raise E.Unbalanced(
+            "Debits and credits differ in " + ", ".join(c for c, t in totals.items() if t)
+        )
+    if len(seen) == 1:
+        raise E.SameAccount("An entry must move money between different accounts.")
+
+
+def request_hash(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _spec_hash(spec: EntrySpec) -> str:
+    return request_hash(
+        {
+            "kind": spec.kind,
+            "legs": [[str(g.account_id), g.amount, g.currency] for g in spec.legs],
+            "description": spec.description,
+            "meta": spec.meta,
+            "reverses": spec.reverses_id,
+            "hold": spec.hold_id,
+        }
+    )
+
+
+_CLAIM = sa.text(
+    "INSERT INTO ledger_idempotency (key, request_hash, kind, ref_id)"
+    " SELECT * FROM unnest(:keys, :hashes, :kinds, :refs)"
+    " ON CONFLICT (key) DO NOTHING RETURNING key"
+).bindparams(
+    sa.bindparam("keys", type_=sa.ARRAY(sa.String())),
+    sa.bindparam("hashes", type_=sa.ARRAY(sa.String())),
+    sa.bindparam("kinds", type_=sa.ARRAY(sa.String())),
+    sa.bindparam("refs", type_=sa.ARRAY(sa.Uuid())),
+)
+
+
+def _claim(
+    session: Session, claims: list[tuple[str, str, str, uuid.UUID]]
+) -> tuple[set[str], dict[str, tuple[str, uuid.UUID]]]:
+    """Claim keys (sorted: a global lock order); returns claimed keys and the earlier ones."""
+    if not claims:
+        return set(), {}
+    claims = sorted(claims)
+    claimed = set(
+        session.execute(
+            _CLAIM,
+            {
+                "keys": [c[0] for c in claims],
+                "hashes": [c[1] for c in claims],
+                "kinds": [c[2] for c in claims],
+                "refs": [c[3] for c in claims],
+            },
+        ).scalars()
+    )
+    earlier: dict[str, tuple[str, uuid.UUID]] = {}
+    missing = [c[0] for c in claims if c[0] not in claimed]
+    if missing:
+        for key, h, ref in session.execute(
+            sa.text(
+                "SELECT key, request_hash, ref_id FROM ledger_idempotency WHERE key = ANY(:k)"
+            ).bindparams(sa.bindparam("k", type_=sa.ARRAY(sa.String()))),
+            {"k": missing},
+        ):
+            earlier[key] = (h, ref)
+    return claimed, earlier
+
+
+_WRITE = sa.text(
+    "WITH e AS (INSERT INTO ledger_entries (id, kind, description, meta, reverses_id, hold_id,"
+    " booked_at) SELECT id, kind, descr, CAST(meta AS jsonb), rev, hold, coalesce(bat, now())"
+    " FROM unnest(:e_id, :e_kind, :e_desc, :e_meta, :e_rev, :e_hold, :e_at)"
+    " AS t(id, kind, descr, meta, rev, hold, bat)),"
+    " p AS (INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
+    " SELECT eid, aid, cur, amt, coalesce(bat, now())"
+    " FROM unnest(:p_entry, :p_acc, :p_cur, :p_amt, :p_at) AS t(eid, aid, cur, amt, bat))"
+    " UPDATE ledger_balances b SET posted = b.posted + v.d, pending_out = b.pending_out + v.po,"
+    " pending_in = b.pending_in + v.pi"
+    " FROM unnest(:b_acc, :b_shard, :b_d, :b_po, :b_pi) AS v(a, s, d, po, pi)"
+    " WHERE b.account_id = v.a AND b.shard = v.s"
+).bindparams(
+    sa.bindparam("e_id", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("e_kind", type_=sa.ARRAY(sa.String())),
+    sa.bindparam("e_desc", type_=sa.ARRAY(sa.String())),
+    sa.bindparam("e_meta", type_=sa.ARRAY(sa.Text())),
+    sa.bindparam("e_rev", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("e_hold", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("e_at", type_=sa.ARRAY(sa.DateTime(timezone=True))),
+    sa.bindparam("p_entry", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("p_acc", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("p_cur", type_=sa.ARRAY(sa.String())),
+    sa.bindparam("p_amt", type_=sa.ARRAY(sa.BigInteger())),
+    sa.bindparam("p_at", type_=sa.ARRAY(sa.DateTime(timezone=True))),
+    sa.bindparam("b_acc", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("b_shard", type_=sa.ARRAY(sa.SmallInteger())),
+    sa.bindparam("b_d", type_=sa.ARRAY(sa.BigInteger())),
+    sa.bindparam("b_po", type_=sa.ARRAY(sa.BigInteger())),
+    sa.bindparam("b_pi", type_=sa.ARRAY(sa.BigInteger())),
+)
+
+_BALANCES_ONLY = sa.text(
+    "UPDATE ledger_balances b SET posted = b.posted + v.d, pending_out = b.pending_out + v.po,"
+    " pending_in = b.pending_in + v.pi"
+    " FROM unnest(:b_acc, :b_shard, :b_d, :b_po, :b_pi) AS v(a, s, d, po, pi)"
+    " WHERE b.account_id = v.a AND b.shard = v.s"
+).bindparams(
+    sa.bindparam("b_acc", type_=sa.ARRAY(sa.Uuid())),
+    sa.bindparam("b_shard", type_=sa.ARRAY(sa.SmallInteger())),
+    sa.bindparam("b_d", type_=sa.ARRAY(sa.BigInteger())),
+    sa.bindparam("b_po", type_=sa.ARRAY(sa.BigInteger())),
+    sa.bindparam("b_pi", type_=sa.ARRAY(sa.BigInteger())),
+)
+
+
+def _balance_params(rows: dict[uuid.UUID, _Row]) -> dict[str, list[Any]]:
+    changed = [
+        (a, r)
+        for a, r in sorted(rows.items(), key=lambda kv: kv[0])
+        if r.d_posted or r.d_out or r.d_in
+    ]
+    return {
+        "b_acc": [a for a, _ in changed],
+        "b_shard": [r.shard for _, r in changed],
+        "b_d": [r.d_posted for _, r in changed],
+        "b_po": [r.d_out for _, r in changed],
+        "b_pi": [r.d_in for _, r in changed],
+    }
+
+
+def _write(
+    session: Session, specs: list[tuple[uuid.UUID, EntrySpec]], rows: dict[uuid.UUID, _Row]
+) -> None:
+    params: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "e_id",
+            "e_kind",
+            "e_desc",
+            "e_meta",
+            "e_rev",
+            "e_hold",
+            "e_at",
+            "p_entry",
+            "p_acc",
+            "p_cur",
+            "p_amt",
+            "p_at",
+        )
+    }
+    for entry_id, spec in specs:
+        params["e_id"].append(entry_id)
+        params["e_kind"].append(spec.kind)
+        params["e_desc"].append(spec.description[:500])
+        params["e_meta"].append(None if spec.meta is None else json.dumps(spec.meta, default=str))
+        params["e_rev"].append(spec.reverses_id)
+        params["e_hold"].append(spec.hold_id)
+        params["e_at"].append(spec.booked_at)
+        for leg in spec.legs:
+            params["p_entry"].append(entry_id)
+            params["p_acc"].append(leg.account_id)
+            params["p_cur"].append(leg.currency)
+            params["p_amt"].append(leg.amount)
+            params["p_at"].append(spec.booked_at)
+    session.execute(_WRITE, {**params, **_balance_params(rows)})
+
+
+def _apply(spec: EntrySpec, rows: dict[uuid.UUID, _Row]) -> None:
+    """Check one entry against the locked balances and apply it in memory (or raise)."""
+    changes: dict[uuid.UUID, int] = {}
+    for leg in spec.legs:
+        row = _usable(rows.get(leg.account_id), leg.currency)
+        changes[leg.account_id] = changes.get(leg.account_id, 0) + row.sign * leg.amount
+    for account_id, delta in changes.items():
+        row = rows[account_id]
+        if delta < 0 and row.floor is not None and row.available() + delta < row.floor:
+            raise E.InsufficientFunds(
+                "The account does not have enough available funds.", account_id=str(account_id)
+            )
+    for account_id, delta in changes.items():
+        row = rows[account_id]
+        row.d_posted += delta
+        try:
+            _check_fits(row)
+        except E.LedgerError:
+            row.d_posted -= delta
+            raise
+
+
+def post_entries(
+    session: Session, specs: Sequence[EntrySpec], *, atomic: bool = False
+) -> list[PostResult]:
+    """Post a batch of entries in this transaction; one result per entry, in order.
+
+    ``atomic=False`` (default): each entry stands alone; refused entries post nothing and
+    report their error, the others post. ``atomic=True``: the first refusal raises and nothing
+    of the batch is posted.
+    """
+    if len(specs) > MAX_BATCH:
+        raise E.BatchTooLarge(f"A batch carries at most {MAX_BATCH} entries.")
+    n = len(specs)
+    results: list[PostResult | None] = [None] * n
+    entry_ids = [uuid7() for _ in range(n)]
+
+    for i, spec in enumerate(specs):
+        try:
+            _validate(spec)
+        except E.LedgerError as exc:
+            if atomic:
+                raise
+            results[i] = PostResult(None, error=exc)
+
+    # Idempotency: claim every key of the batch at once.
+    first_with_key: dict[str, int] = {}
+    hashes: dict[int, str] = {}
+    repeats: dict[int, int] = {}
+    claims: list[tuple[str, str, str, uuid.UUID]] = []
+    for i, spec in enumerate(specs):
+        if results[i] is not None or spec.key is None:
+            continue
+        hashes[i] = _spec_hash(spec)
+        if spec.key in first_with_key:
+            repeats[i] = first_with_key[spec.key]
+            continue
+        first_with_key[spec.key] = i
+        claims.append((spec.key, hashes[i], "entry", entry_ids[i]))
+    claimed, earlier = _claim(session, claims)
+    try:
+        return _post_claimed(
+            session,
+            specs,
+            atomic,
+            results,
+            entry_ids,
+            first_with_key,
+            hashes,
+            repeats,
+            claimed,
+            earlier,
+        )
+    except E.LedgerError:
+        # Nothing of an atomic batch is written; free its keys too, so a caller that catches
+        # the error and commits leaves no claim behind.
+        _unclaim(session, list(claimed))
+        raise
+
+
+def _unclaim(session: Session, keys: list[str]) -> None:
+    if keys:
+        session.execute(
+            sa.text("DELETE FROM ledger_idempotency WHERE key = ANY(:k)").bindparams(
+                sa.bindparam("k", type_=sa.ARRAY(sa.String()))
+            ),
+            {"k": keys},
+        )
+
+
+def _post_claimed(
+    session: Session,
+    specs: Sequence[EntrySpec],
+    atomic: bool,
+    results: list[PostResult | None],
+    entry_ids: list[uuid.UUID],
+    first_with_key: dict[str, int],
+    hashes: dict[int, str],
+    repeats: dict[int, int],
+    claimed: set[str],
+    earlier: dict[str, tuple[str, uuid.UUID]],
+) -> list[PostResult]:
+    n = len(specs)
+    for key, (h, ref) in earlier.items():
+        i = first_with_key[key]
+        if h == hashes[i]:
+            results[i] = PostResult(ref, replayed=True)
+        else:
+            error = E.IdempotencyKeyReused("This Idempotency-Key was used for another request.")
+            if atomic:
+                raise error
+            results[i] = PostResult(None, error=error)
+    for i in repeats:
+        results[i] = PostResult(None)  # resolved after the first one
+
+    todo = [i for i in range(n) if results[i] is None]
+    rows = _lock(session, (leg.account_id for i in todo for leg in specs[i].legs))
+    for i in todo:
+        try:
+            _apply(specs[i], rows)
+            results[i] = PostResult(entry_ids[i])
+        except E.LedgerError as exc:
+            if atomic:
+                raise
+            results[i] = PostResult(None, error=exc)
+
+    for i, j in repeats.items():
+        first = results[j]
+        assert first is not None
+        if hashes[i] != hashes[j]:
+            results[i] = PostResult(
+                None,
+                error=E.IdempotencyKeyReused("This Idempotency-Key was used for another request."),
+            )
+        else:
+            results[i] = PostResult(first.entry_id, replayed=first.ok, error=first.error)
+
+    final = [r for r in results if r is not None]
+    fresh = [(entry_ids[i], specs[i]) for i in todo if final[i].ok]
+    if fresh:
+        _write(session, fresh, rows)
+    # A refused request does not use up its key.
+    _unclaim(session, [k for k in claimed if not final[first_with_key[k]].ok])
+    return final
+
+
+def post_entry(session: Session, spec: EntrySpec) -> PostResult:
+    """Post one entry or raise its LedgerError (nothing posted)."""
+    result = post_entries(session, [spec], atomic=True)[0]
+    if result.error is not None:
+        raise result.error
+    return result
+
+
+# --------------------------------------------------------------------------- reversals
+def reverse_entry(
+    session: Session, entry_id: uuid.UUID, *, key: str | None = None, description: str | None = None
+) -> PostResult:
+    """Post the mirror image of an entry, linked to it; an entry is reversed at most once."""
+    original = session.execute(
+        sa.select(JournalEntry).where(JournalEntry.id == entry_id).with_for_update()
+    ).scalar_one_or_none()
+    if original is None:
+        raise E.EntryNotFound("No such journal entry.")
+    spec_key = key
+    if spec_key is None or session.get(IdempotencyKey, spec_key) is None:
+        done = session.scalar(
+            sa.select(JournalEntry.id).where(JournalEntry.reverses_id == entry_id)
+        )
+        if done is not None:
+            raise E.AlreadyReversed("The entry was already reversed.", reversal_id=str(done))
+    legs = [
+        Leg(a, -amt, cur)
+        for a, amt, cur in session.execute(
+            sa.text(
+                "SELECT account_id, amount, currency FROM ledger_postings WHERE entry_id = :e"
+                " ORDER BY id"
+            ),
+            {"e": entry_id},
+        )
+    ]
+    return post_entry(
+        session,
+        EntrySpec(
+            legs=legs,
+            kind="reversal",
+            key=spec_key,
+            reverses_id=entry_id,
+            description=description or f"Reversal: {original.description}"[:500],
+            meta={"reverses": str(entry_id)},
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- two-phase
+@dataclass(slots=True)
+class HoldResult:
+    hold_id: uuid.UUID
+    replayed: bool = False
+
+
+def _hold_effects(
+    rows: dict[uuid.UUID, _Row], debit: uuid.UUID, credit: uuid.UUID, amount: int
+) -> list[tuple[uuid.UUID, int]]:
+    """Normal-direction effect of a hold's full amount on each of its two accounts."""
+    return [(debit, rows[debit].sign * amount), (credit, -rows[credit].sign * amount)]
+
+
+def create_hold(
+    session: Session,
+    debit_account_id: uuid.UUID,
+    credit_account_id: uuid.UUID,
+    amount: Money,
+    *,
+    key: str | None = None,
+    description: str = "",
+    expires_at: datetime | None = None,
+) -> HoldResult:
+    """Reserve ``amount``: it leaves the debit account's available balance until the hold is
+    posted (in full or in part), voided or expires."""
+    if not isinstance(amount, Money):
+        raise E.AmountNotInteger("Holds take Money.")
+    if amount.amount <= 0:
+        raise E.AmountNotPositive("The amount must be greater than zero.")
+    if debit_account_id == credit_account_id:
+        raise E.SameAccount("Debit and credit account are the same.")
+    hold_id = uuid7()
+    if key is not None:
+        h = request_hash(
+            {
+                "hold": [
+                    str(debit_account_id),
+                    str(credit_account_id),
+                    amount.amount,
+                    amount.currency,
+                    description,
+                    expires_at,
+                ]
+            }
+        )
+        _claimed, earlier = _claim(session, [(key, h, "hold", hold_id)])
+        if key in earlier:
+            if earlier[key][0] != h:
+                raise E.IdempotencyKeyReused("This Idempotency-Key was used for another request.")
+            return HoldResult(earlier[key][1], replayed=True)
+        try:
+            return _create_hold(
+                session,
+                hold_id,
+                debit_account_id,
+                credit_account_id,
+                amount,
+                description,
+                expires_at,
+            )
+        except E.LedgerError:
+            _unclaim(session, [key])
+            raise
+    return _create_hold(
+        session, hold_id, debit_account_id, credit_account_id, amount, description, expires_at
+    )
+
+
+def _create_hold(
+    session: Session,
+    hold_id: uuid.UUID,
+    debit_account_id: uuid.UUID,
+    credit_account_id: uuid.UUID,
+    amount: Money,
+    description: str,
+    expires_at: datetime | None,
+) -> HoldResult:
+    rows = _lock(session, [debit_account_id, credit_account_id])
+    for account_id in (debit_account_id, credit_account_id):
+        _usable(rows.get(account_id), amount.currency)
+    for account_id, effect in _hold_effects(
+        rows, debit_account_id, credit_account_id, amount.amount
+    ):
+        row = rows[account_id]
+        if effect < 0:
+            if row.floor is not None and row.available() + effect < row.floor:
+                raise E.InsufficientFunds(
+                    "The account does not have enough available funds.", account_id=str(account_id)
+                )
+            row.d_out += -effect
+        else:
+            row.d_in += effect
+    session.add(
+        Hold(
+            id=hold_id,
+            debit_account_id=debit_account_id,
+            credit_account_id=credit_account_id,
+            debit_shard=rows[debit_account_id].shard,
+            credit_shard=rows[credit_account_id].shard,
+            currency=amount.currency,
+            amount=amount.amount,
+            status="pending",
+            description=description[:500],
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+    session.execute(_BALANCES_ONLY, _balance_params(rows))
+    return HoldResult(hold_id)
+
+
+def _locked_hold(session: Session, hold_id: uuid.UUID) -> Hold:
+    hold = session.execute(
+        sa.select(Hold).where(Hold.id == hold_id).with_for_update()
+    ).scalar_one_or_none()
+    if hold is None:
+        raise E.HoldNotFound("No such hold.")
+    return hold
+
+
+def _release(rows: dict[uuid.UUID, _Row], hold: Hold) -> None:
+    for account_id, effect in _hold_effects(
+        rows, hold.debit_account_id, hold.credit_account_id, hold.amount
+    ):
+        if effect < 0:
+            rows[account_id].d_out -= -effect
+        else:
+            rows[account_id].d_in -= effect
+
+
+def _hold_rows(session: Session, hold: Hold) -> dict[uuid.UUID, _Row]:
+    return _lock(
+        session,
+        [hold.debit_account_id, hold.credit_account_id],
+        {hold.debit_account_id: hold.debit_shard, hold.credit_account_id: hold.credit_shard},
+    )
+
+
+def post_hold(
+    session: Session,
+    hold_id: uuid.UUID,
+    amount: Money | None = None,
+    *,
+    description: str | None = None,
+) -> PostResult:
+    """Post a pending hold, in full or in part; the rest of the reservation is released."""
+    hold = _locked_hold(session, hold_id)
+    posted = hold.amount if amount is None else amount.amount
+    if hold.status == "posted" and hold.posted_amount == posted:
+        return PostResult(hold.entry_id, replayed=True)  # a retry of the same post
+    if hold.status != "pending":
+        raise E.HoldNotPending(f"The hold is {hold.status}.")
+    if hold.expires_at is not None and hold.expires_at <= utcnow():
+        raise E.HoldExpired("The hold has expired; its funds are released by the expiry sweep.")
+    if amount is not None and amount.currency != hold.currency:
+        raise E.CurrencyMismatch(f"The hold is in {hold.currency}.")
+    if posted <= 0:
+        raise E.AmountNotPositive("The amount must be greater than zero.")
+    if posted > hold.amount:
+        raise E.LedgerError(
+            "A hold posts at most its own amount.",
+            status=422,
+            code="amount_exceeds_hold",
+            title="Amount exceeds the hold",
+        )
+    rows = _hold_rows(session, hold)
+    for account_id in (hold.debit_account_id, hold.credit_account_id):
+        _usable(rows.get(account_id), hold.currency)
+    _release(rows, hold)
+    spec = EntrySpec(
+        legs=(
+            Leg(hold.debit_account_id, posted, hold.currency),
+            Leg(hold.credit_account_id, -posted, hold.currency),
+        ),
+        description=description if description is not None else hold.description,
+        kind="hold_post",
+        hold_id=hold.id,
+    )
+    _apply(spec, rows)
+    entry_id = uuid7()
+    _write(session, [(entry_id, spec)], rows)
+    hold.status, hold.posted_amount, hold.entry_id = "posted", posted, entry_id
+    hold.resolved_at = utcnow()
+    session.flush()
+    return PostResult(entry_id)
+
+
+def void_hold(session: Session, hold_id: uuid.UUID, *, status: str = "voided") -> Hold:
+    """Release a pending hold without posting (``status='expired'`` for the expiry sweep)."""
+    hold = _locked_hold(session, hold_id)
+    if hold.status == status:
+        return hold  # a retry
+    if hold.status != "pending":
+        raise E.HoldNotPending(f"The hold is {hold.status}.")
+    rows = _hold_rows(session, hold)
+    _release(rows, hold)
+    session.execute(_BALANCES_ONLY, _balance_params(rows))
+    hold.status, hold.resolved_at = status, utcnow()
+    session.flush()
+    return hold
+
+
+def expire_holds(session: Session, *, now: datetime | None = None, limit: int = 500) -> int:
+    """Release holds whose time is up (run periodically; safe to run in parallel)."""
+    ids = list(
+        session.scalars(
+            sa.select(Hold.id)
+            .where(Hold.status == "pending", Hold.expires_at <= (now or utcnow()))
+            .order_by(Hold.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for hold_id in ids:
+        void_hold(session, hold_id, status="expired")
+    return len(ids)
+
+
+# --------------------------------------------------------------------------- reading
+@dataclass(slots=True)
+class Balance:
+    account_id: uuid.UUID
+    currency: str
+    posted: int
+    pending_out: int
+    pending_in: int
+    overdraft_limit: int
+
+    @property
+    def available(self) -> int:
+        """What can be spent now: posted minus outgoing holds, plus any overdraft limit."""
+        return self.posted - self.pending_out + self.overdraft_limit
+
+
+_BALANCE = sa.text(
+    "SELECT a.currency, a.overdraft_limit, sum(b.posted), sum(b.pending_out), sum(b.pending_in)"
+    " FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id WHERE a.id = :a"
+    " GROUP BY a.id"
+)
+
+
+def get_balance(session: Session, account_id: uuid.UUID) -> Balance:
+    row = session.execute(_BALANCE, {"a": account_id}).first()
+    if row is None:
+        raise E.AccountNotFound("No such account.")
+    return Balance(account_id, row[0], int(row[2]), int(row[3]), int(row[4]), int(row[1]))
+
+
+def balance_at(session: Session, account_id: uuid.UUID, at: datetime) -> Money:
+    """The posted balance at a point in time (value time), from the postings."""
+    account = session.get(LedgerAccount, account_id)
+    if account is None:
+        raise E.AccountNotFound("No such account.")
+    total = session.scalar(
+        sa.text(
+            "SELECT coalesce(sum(amount), 0) FROM ledger_postings"
+            " WHERE account_id = :a AND booked_at <= :t"
+        ),
+        {"a": account_id, "t": at},
+    )
+    return Money(normal_sign(account.type) * int(total or 0), account.currency)
+
+
+@dataclass(slots=True)
+class StatementLine:
+    posting_id: int
+    entry_id: uuid.UUID
+    booked_at: datetime
+    kind: str
+    description: str
+    amount: int  # normal direction: + money in for a customer account
+    balance: int  # running balance after this line
+    meta: dict[str, Any] | None
+
+
+@dataclass(slots=True)
+class Statement:
+    account_id: uuid.UUID
+    currency: str
+    start: datetime
+    end: datetime
+    opening: int
+    closing: int
+    lines: list[StatementLine] = field(default_factory=list)
+
+    @property
+    def total_in(self) -> int:
+        return sum(line.amount for line in self.lines if line.amount > 0)
+
+    @property
+    def total_out(self) -> int:
+        return -sum(line.amount for line in self.lines if line.amount < 0)
+
+
+def statement(session: Session, account_id: uuid.UUID, start: datetime, end: datetime) -> Statement:
+    """Every posting in [start, end) with the running balance after each line."""
+    account = session.get(LedgerAccount, account_id)
+    if account is None:
+        raise E.AccountNotFound("No such account.")
+    sign = normal_sign(account.type)
+    opening = sign * int(
+        session.scalar(
+            sa.text(
+                "SELECT coalesce(sum(amount), 0) FROM ledger_postings"
+                " WHERE account_id = :a AND booked_at < :s"
+            ),
+            {"a": account_id, "s": start},
+        )
+        or 0
+    )
+    result = Statement(account_id, account.currency, start, end, opening, opening)
+    rows = session.execute(
+        sa.text(
+            "SELECT p.id, p.entry_id, p.booked_at, e.kind, e.description, p.amount, e.meta,"
+            " sum(p.amount) OVER (ORDER BY p.booked_at, p.id) AS run"
+            " FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
+            " WHERE p.account_id = :a AND p.booked_at >= :s AND p.booked_at < :e"
+            " ORDER BY p.booked_at, p.id"
+        ),
+        {"a": account_id, "s": start, "e": end},
+    )
+    for pid, eid, at, kind, desc, amount, meta, run in rows:
+        result.lines.append(
+            StatementLine(pid, eid, at, kind, desc, sign * amount, opening + sign * int(run), meta)
+        )
+    if result.lines:
+        result.closing = result.lines[-1].balance
+    return result
+
+
+# --------------------------------------------------------------------------- verification
+@dataclass(slots=True)
+class VerifyReport:
+    accounts: int = 0
+    entries: int = 0
+    postings: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session) -> VerifyReport:
+    """Recompute every balance from the postings and holds; check every entry balances."""
+    report = VerifyReport()
+    report.accounts = int(session.scalar(sa.text("SELECT count(*) FROM ledger_accounts")) or 0)
+    report.entries = int(session.scalar(sa.text("SELECT count(*) FROM ledger_entries")) or 0)
+    report.postings = int(session.scalar(sa.text("SELECT count(*) FROM ledger_postings")) or 0)
+    for code, expected, stored in session.execute(
+        sa.text(
+            "WITH p AS (SELECT account_id, sum(amount) AS s FROM ledger_postings GROUP BY account_id),"
+            " b AS (SELECT account_id, sum(posted) AS posted FROM ledger_balances"
+            "       GROUP BY account_id)"
+            " SELECT a.code, CASE WHEN a.type IN ('asset','expense') THEN 1 ELSE -1 END"
+            "        * coalesce(p.s, 0) AS expected, coalesce(b.posted, 0) AS stored"
+            " FROM ledger_accounts a LEFT JOIN p ON p.account_id = a.id"
+            " LEFT JOIN b ON b.account_id = a.id"
+            " WHERE CASE WHEN a.type IN ('asset','expense') THEN 1 ELSE -1 END * coalesce(p.s, 0)"
+            "       <> coalesce(b.posted, 0) ORDER BY a.code"
+        )
+    ):
+        report.problems.append(f"account {code}: posted balance {stored}, postings say {expected}")
+    for code, exp_out, out, exp_in, in_ in session.execute(
+        sa.text(
+            "WITH legs AS (SELECT debit_account_id AS acc, amount, 1 AS dir FROM ledger_holds"
+            "   WHERE status = 'pending' UNION ALL SELECT credit_account_id, amount, -1"
+            "   FROM ledger_holds WHERE status = 'pending'),"
+            " eff AS (SELECT l.acc, CASE WHEN a.type IN ('asset','expense') THEN 1 ELSE -1 END"
+            "   * l.dir * l.amount AS e FROM legs l JOIN ledger_accounts a ON a.id = l.acc),"
+            " x AS (SELECT acc, sum(CASE WHEN e < 0 THEN -e ELSE 0 END) AS po,"
+            "   sum(CASE WHEN e > 0 THEN e ELSE 0 END) AS pi FROM eff GROUP BY acc),"
+            " b AS (SELECT account_id, sum(pending_out) AS po, sum(pending_in) AS pi"
+            "   FROM ledger_balances GROUP BY account_id)"
+            " SELECT a.code, coalesce(x.po, 0), coalesce(b.po, 0), coalesce(x.pi, 0), coalesce(b.pi, 0)"
+            " FROM ledger_accounts a LEFT JOIN x ON x.acc = a.id LEFT JOIN b ON b.account_id = a.id"
+            " WHERE coalesce(x.po, 0) <> coalesce(b.po, 0) OR coalesce(x.pi, 0) <> coalesce(b.pi, 0)"
+            " ORDER BY a.code"
+        )
+    ):
+        report.problems.append(
+            f"account {code}: pending out/in {out}/{in_}, holds say {exp_out}/{exp_in}"
+        )
+    for entry_id, currency, total in session.execute(
+        sa.text(
+            "SELECT entry_id, currency, sum(amount) FROM ledger_postings GROUP BY entry_id, currency"
+            " HAVING sum(amount) <> 0 ORDER BY entry_id"
+        )
+    ):
+        report.problems.append(f"entry {entry_id}: {currency} postings sum to {total}, not 0")
+    for (entry_id,) in session.execute(
+        sa.text(
+            "SELECT e.id FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.id"
+            " GROUP BY e.id HAVING count(p.id) < 2 ORDER BY e.id"
+        )
+    ):
+        report.problems.append(f"entry {entry_id}: fewer than two postings")
+    for currency, total in session.execute(
+        sa.text(
+            "SELECT currency, sum(amount) FROM ledger_postings GROUP BY currency"
+            " HAVING sum(amount) <> 0"
+        )
+    ):
+        report.problems.append(f"currency {currency}: all postings sum to {total}, not 0")
+    return report
