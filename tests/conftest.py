@@ -32,7 +32,8 @@ from kassa.config import get_settings, reset_settings_cache  # noqa: E402
 from kassa.kit import db as kit_db  # noqa: E402
 from kassa.kit.db import server_url, with_database  # noqa: E402
 
-TEMPLATE = "kassa_test_template"
+# Per-process names: several test runs may share one PostgreSQL server at the same time.
+TEMPLATE = f"kassa_tpl_{os.getpid()}"
 _counter = itertools.count()
 
 
@@ -49,25 +50,40 @@ def pg_admin_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def template_db(pg_admin_url: str) -> str:
+def template_db(pg_admin_url: str) -> Iterator[str]:
     """Migrate a template database once per run (the schema comes from Alembic only)."""
     from kassa.kit.migrate import upgrade
 
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        _drop_test_databases(conn)
+        _drop_stale_test_databases(conn)
         conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
     url = with_database(pg_admin_url, TEMPLATE)
     upgrade(url)
-    return url
+    yield url
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
 
 
-def _drop_test_databases(conn: psycopg.Connection[Any]) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_stale_test_databases(conn: psycopg.Connection[Any]) -> None:
+    """Drop databases left by test runs whose process is gone (a killed run leaves them)."""
     rows = conn.execute(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'kassa\\_t\\_%%' OR datname = %s",
-        (TEMPLATE,),
+        "SELECT datname FROM pg_database WHERE datname LIKE 'kassa\\_tpl\\_%%' "
+        "OR datname LIKE 'kassa\\_t\\_%%'"
     ).fetchall()
     for (name,) in rows:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pid = name.split("_")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

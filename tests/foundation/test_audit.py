@@ -1,0 +1,85 @@
+"""The audit trail: every change recorded, the database refuses edits, verify finds tampering."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from kassa.cli import app as cli
+from tests.helpers import login
+
+
+def test_state_changes_are_audited_with_request_id(app_client: TestClient) -> None:
+    admin = login(app_client, "admin@kassa.example")
+    response = admin.post(
+        "/api/v1/admin/organisations", json={"name": "Acme Ltd", "kind": "company"}
+    )
+    assert response.status_code == 201
+    records = admin.get("/api/v1/audit/records", params={"action": "org."}).json()["items"]
+    assert records[0]["action"] == "org.created"
+    assert records[0]["request_id"] == response.headers["x-request-id"]
+    assert records[0]["actor_label"] == "admin@kassa.example"
+    assert records[0]["after"]["name"] == "Acme Ltd"
+
+
+def test_denials_are_audited(app_client: TestClient) -> None:
+    ben = login(app_client, "ben@example.com")
+    assert ben.get("/api/v1/admin/users").status_code == 403
+    admin = login(app_client, "admin@kassa.example")
+    denied = admin.get("/api/v1/audit/records", params={"outcome": "denied"}).json()["items"]
+    assert any(
+        r["action"] == "access.denied" and r["actor_label"] == "ben@example.com" for r in denied
+    )
+
+
+def test_database_refuses_update_delete_truncate(
+    app_client: TestClient, raw_db: psycopg.Connection
+) -> None:
+    for statement in (
+        "UPDATE audit_log SET action = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            raw_db.execute(statement)
+
+
+def test_verify_detects_changed_deleted_and_inserted_rows(
+    app_client: TestClient, raw_db: psycopg.Connection
+) -> None:
+    admin = login(app_client, "admin@kassa.example")
+    for name in ("One Ltd", "Two Ltd", "Three Ltd"):
+        admin.post("/api/v1/admin/organisations", json={"name": name, "kind": "company"})
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "intact" in ok.output
+    assert admin.get("/api/v1/audit/verify").json()["ok"] is True
+
+    # Someone with raw SQL access edits a row behind the trigger's back.
+    raw_db.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+    target = raw_db.execute(
+        "SELECT id FROM audit_log WHERE action = 'org.created' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    raw_db.execute('UPDATE audit_log SET after = \'{"name": "Evil"}\' WHERE id = %s', (target,))
+    changed = runner.invoke(cli, ["audit", "verify"])
+    assert changed.exit_code == 1
+    assert f"record {target}: content changed" in changed.output
+
+    victim = raw_db.execute(
+        "SELECT id, chain, seq FROM audit_log WHERE id <> %s ORDER BY seq LIMIT 1", (target,)
+    ).fetchone()
+    raw_db.execute("DELETE FROM audit_log WHERE id = %s", (victim[0],))
+    deleted = runner.invoke(cli, ["audit", "verify"])
+    assert deleted.exit_code == 1 and "missing records" in deleted.output
+
+    raw_db.execute(
+        "INSERT INTO audit_log (chain, seq, occurred_at, action, outcome, prev_hash, hash) "
+        "VALUES (0, 100000, now(), 'forged', 'success', 'x', 'y')"
+    )
+    inserted = runner.invoke(cli, ["audit", "verify"])
+    assert inserted.exit_code == 1
+    assert "seq 100000" in inserted.output
+    assert admin.get("/api/v1/audit/verify").json()["ok"] is False
