@@ -24,11 +24,13 @@ from kassa.kit.errors import install_error_handlers
 from kassa.kit.middleware import RequestContextMiddleware
 from kassa.ledger.api import router as ledger_router
 from kassa.ops import router as ops_router
+from kassa.support.api import router as support_router
 
 _log = logging.getLogger(__name__)
 
 API_ROUTERS = [auth_router, me_router, admin_router, audit_router, ops_router]
 API_ROUTERS += [ledger_router, customers_router, accounts_router]
+API_ROUTERS += [support_router]
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:

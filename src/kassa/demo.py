@@ -184,6 +184,7 @@ def load_demo() -> bool:
         # Later domains add their demo data through this hook.
         import kassa.accounts.demo  # noqa: F401  (registers the accounts demo hook)
         from kassa.demo_hooks import run_demo_hooks
+        from kassa.support import demo as _support_demo  # noqa: F401  (feedback demo hook)
 
         run_demo_hooks(session)
     return True

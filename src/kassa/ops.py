@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
@@ -13,8 +14,9 @@ from kassa.audit.models import AuditRecord
 from kassa.identity.deps import public, require
 from kassa.identity.principal import Principal
 from kassa.identity.sections import Level, Section
+from kassa.kit.clock import utcnow
 from kassa.kit.deps import DbSession
-from kassa.kit.errors import PROBLEM_RESPONSES
+from kassa.kit.errors import PROBLEM_RESPONSES, Unprocessable
 from kassa.kit.jobs import job_counts
 
 router = APIRouter(tags=["operations"], responses=PROBLEM_RESPONSES)
@@ -88,4 +90,80 @@ def monitoring(
             FailedJob(id=r[0], task_name=r[1], queue_name=r[2], attempts=r[3]) for r in failed
         ],
         security_events_24h={str(a): int(c) for a, c in events},
+    )
+
+
+class TransactionBucket(BaseModel):
+    bucket: datetime
+    status: str
+    count: int
+    amount_minor: int
+    currency: str
+
+
+class TransactionSeries(BaseModel):
+    period: Literal["hour", "day"]
+    since: datetime
+    items: list[TransactionBucket]
+
+
+# How far back each period may look: keeps the number of buckets (and the scan) bounded.
+_MAX_WINDOW = {"hour": timedelta(days=31), "day": timedelta(days=400)}
+_DEFAULT_WINDOW = {"hour": timedelta(hours=48), "day": timedelta(days=30)}
+
+# Customer transfers by their request status, plus ledger transfers booked without a customer
+# request (salaries, card payments, fees ...) as 'booked'. Read-only.
+_TRANSACTIONS_SQL = sa.text(
+    """
+    SELECT date_trunc(:period, t.created_at, 'UTC') AS bucket, t.status, count(*) AS n,
+           sum(t.amount) AS amount, t.currency
+      FROM account_transfers t
+     WHERE t.created_at >= :since
+     GROUP BY 1, 2, 5
+    UNION ALL
+    SELECT date_trunc(:period, e.booked_at, 'UTC'), 'booked', count(*), sum(p.amount), p.currency
+      FROM ledger_entries e
+      JOIN (SELECT entry_id, currency, sum(amount) AS amount
+              FROM ledger_postings WHERE amount > 0 GROUP BY entry_id, currency) p
+        ON p.entry_id = e.id
+     WHERE e.kind = 'transfer' AND e.booked_at >= :since
+       AND NOT EXISTS (SELECT 1 FROM account_transfers t WHERE t.entry_id = e.id)
+     GROUP BY 1, 2, 5
+     ORDER BY 1, 2, 5
+    """
+)
+
+
+@router.get(
+    "/api/v1/monitoring/transactions",
+    response_model=TransactionSeries,
+    summary="Transfers per time bucket and status (count and amount per currency)",
+)
+def monitoring_transactions(
+    principal: Annotated[Principal, Depends(require(Section.MONITORING, Level.READ))],
+    session: DbSession,
+    period: Literal["hour", "day"] = "day",
+    since: Annotated[
+        datetime | None, Query(description="Start (ISO 8601); default 48 hours or 30 days")
+    ] = None,
+) -> TransactionSeries:
+    now = utcnow()
+    start = since or now - _DEFAULT_WINDOW[period]
+    if start.tzinfo is None:
+        raise Unprocessable("Give `since` with a time zone.", code="since_naive")
+    if start < now - _MAX_WINDOW[period]:
+        raise Unprocessable(
+            f"`since` may be at most {_MAX_WINDOW[period].days} days back for {period}s.",
+            code="since_too_early",
+        )
+    rows = session.execute(_TRANSACTIONS_SQL, {"period": period, "since": start}).all()
+    return TransactionSeries(
+        period=period,
+        since=start,
+        items=[
+            TransactionBucket(
+                bucket=r[0], status=r[1], count=int(r[2]), amount_minor=int(r[3]), currency=r[4]
+            )
+            for r in rows
+        ],
     )

@@ -168,6 +168,43 @@ test("customer transfers money, sees it in the history in real time, downloads t
   await context.close();
 });
 
+test("customer writes feedback; staff answers it and the customer is e-mailed", async () => {
+  const subject = `Statement layout ${Date.now()}`;
+  const ben = await newPage(browser);
+  await signIn(ben.page, "ben@example.com");
+  await ben.page.getByRole("link", { name: "Feedback", exact: true }).click();
+  await ben.page.getByRole("heading", { name: "Feedback" }).waitFor();
+  await ben.page.getByRole("button", { name: "New message" }).click();
+  await ben.page.getByLabel(/^Subject( \*)?$/).fill(subject);
+  await ben.page.getByLabel(/^Message( \*)?$/).fill("Could the PDF statement show running balances?");
+  await shot(ben.page, "20-feedback-new");
+  await ben.page.getByRole("button", { name: "Send", exact: true }).click();
+  await ben.page.getByRole("heading", { name: subject }).waitFor();
+  await ben.page.getByTestId("support-message").first().waitFor();
+
+  const staffPage = await newPage(browser);
+  await signIn(staffPage.page, "operator@kassa.example");
+  await staffPage.page.getByRole("link", { name: "Feedback inbox" }).click();
+  await staffPage.page.getByRole("link", { name: subject }).click();
+  await staffPage.page.getByRole("heading", { name: subject }).waitFor();
+  await staffPage.page.getByLabel(/^Answer to the customer/).fill("Good idea: we have noted it for the next release.");
+  const since = Date.now();
+  await staffPage.page.getByRole("button", { name: "Send answer" }).click();
+  await staffPage.page.getByText("Answered", { exact: true }).waitFor();
+  await shot(staffPage.page, "21-feedback-staff-answer");
+  const mail = await waitForMail("ben@example.com", since);
+  assert.match(mail, /Kassa answered/);
+  await staffPage.page.getByRole("button", { name: "Close", exact: true }).click();
+  await staffPage.page.getByText("This conversation is closed.").waitFor();
+
+  await ben.page.reload();
+  await ben.page.getByText("Good idea: we have noted it for the next release.").waitFor();
+  await ben.page.getByText("Closed", { exact: true }).waitFor();
+  await shot(ben.page, "22-feedback-customer-sees-answer");
+  await ben.context.close();
+  await staffPage.context.close();
+});
+
 test("staff pages render: monitoring, approvals, phone width", async () => {
   const { context, page } = await newPage(browser);
   await signIn(page, "admin@kassa.example");

@@ -20,6 +20,10 @@ const Accounts = lazy(() => import("./pages/accounts/Accounts"));
 const AccountDetail = lazy(() => import("./pages/accounts/AccountDetail"));
 const Transfer = lazy(() => import("./pages/accounts/Transfer"));
 const Profile = lazy(() => import("./pages/Profile"));
+const Feedback = lazy(() => import("./pages/support/Feedback"));
+const FeedbackInbox = lazy(() => import("./pages/support/FeedbackInbox"));
+const CustomerThread = lazy(() => import("./pages/support/ThreadView").then((m) => ({ default: m.CustomerThread })));
+const StaffThread = lazy(() => import("./pages/support/ThreadView").then((m) => ({ default: m.StaffThread })));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { me, loading } = useSession();
@@ -67,6 +71,10 @@ export function AppRoutes() {
           <Route path="/admin/approvals" element={<Section name="admin"><Approvals /></Section>} />
           <Route path="/audit" element={<Section name="audit"><Audit /></Section>} />
           <Route path="/monitoring" element={<Section name="monitoring"><Monitoring /></Section>} />
+          <Route path="/feedback" element={<Section name="support"><Feedback /></Section>} />
+          <Route path="/feedback/:id" element={<Section name="support"><CustomerThread /></Section>} />
+          <Route path="/support/inbox" element={<Section name="support"><FeedbackInbox /></Section>} />
+          <Route path="/support/inbox/:id" element={<Section name="support"><StaffThread /></Section>} />
           <Route path="/profile" element={<Profile />} />
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -1,6 +1,6 @@
 import type { ComponentType } from "react";
 import {
-  IconActivity, IconArrowsExchange, IconBuilding, IconChecklist, IconFileSearch, IconKey,
+  IconActivity, IconArrowsExchange, IconBuilding, IconChecklist, IconFileSearch, IconInbox, IconKey, IconMessage,
   IconShieldLock, IconUserCircle, IconUsers, IconWallet,
 } from "@tabler/icons-react";
 import type { Me } from "./auth/session";
@@ -20,6 +20,8 @@ export interface NavItem {
 export const NAV: NavItem[] = [
   { to: "/accounts", label: "nav.accounts", icon: IconWallet, section: "accounts", kinds: ["individual", "business"], group: "banking" },
   { to: "/transfer", label: "nav.transfer", icon: IconArrowsExchange, section: "accounts", level: "write", kinds: ["individual", "business"], group: "banking" },
+  { to: "/feedback", label: "nav.feedback", icon: IconMessage, section: "support", kinds: ["individual", "business", "partner"], group: "banking" },
+  { to: "/support/inbox", label: "nav.feedbackInbox", icon: IconInbox, section: "support", kinds: ["staff"], group: "admin" },
   { to: "/admin/users", label: "nav.users", icon: IconUsers, section: "admin", group: "admin" },
   { to: "/admin/organisations", label: "nav.organisations", icon: IconBuilding, section: "admin", kinds: ["staff"], group: "admin" },
   { to: "/admin/roles", label: "nav.roles", icon: IconShieldLock, section: "admin", kinds: ["staff"], group: "admin" },

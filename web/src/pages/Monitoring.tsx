@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react";
-import { Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { BarChart, LineChart } from "@mantine/charts";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api, call } from "../api/client";
 import { PageHeader } from "../components/PageHeader";
 import { Empty, QueryState } from "../components/States";
+import { minorExponent } from "../lib/money";
 
 const REFRESH_MS = 5_000;
 
@@ -71,11 +72,66 @@ export default function Monitoring() {
                   )}
                 </Paper>
               </SimpleGrid>
-              <Group><Text size="xs" c="dimmed">{t("monitoring.txNote")}</Text></Group>
+              <TransactionsChart />
             </>
           );
         }}
       </QueryState>
     </Stack>
+  );
+}
+
+const TX_COLORS: Record<string, string> = { booked: "blue.6", completed: "teal.6", awaiting_confirmation: "yellow.6", cancelled: "gray.5" };
+
+/** Transfers per hour or day, stacked by status: counts, or amounts in one currency. */
+function TransactionsChart() {
+  const { t, i18n } = useTranslation();
+  const [period, setPeriod] = useState<"hour" | "day">("day");
+  const [metric, setMetric] = useState<"count" | "amount">("count");
+  const q = useQuery({
+    queryKey: ["monitoring", "transactions", period],
+    queryFn: () => call(api.GET("/api/v1/monitoring/transactions", { params: { query: { period } } })),
+    refetchInterval: REFRESH_MS * 6,
+  });
+  const items = q.data?.items ?? [];
+  const currency = items[0]?.currency ?? "USD";
+  const statuses = [...new Set(items.map((i) => i.status))].sort();
+  const fmt = new Intl.DateTimeFormat(i18n.language, period === "hour" ? { day: "numeric", month: "short", hour: "2-digit" } : { day: "numeric", month: "short" });
+  // Every bucket from `since` to now, empty ones included, so the time axis is even.
+  const step = period === "hour" ? 3_600_000 : 86_400_000;
+  const rows = new Map<number, Record<string, string | number>>();
+  if (q.data) for (let at = Math.floor(new Date(q.data.since).getTime() / step) * step; at <= Date.now(); at += step) rows.set(at, { bucket: fmt.format(new Date(at)) });
+  for (const i of items) {
+    if (metric === "amount" && i.currency !== currency) continue;
+    const at = new Date(i.bucket).getTime();
+    const row = rows.get(at) ?? { bucket: fmt.format(new Date(at)) };
+    row[i.status] = ((row[i.status] as number | undefined) ?? 0) + (metric === "count" ? i.count : i.amount_minor / 10 ** minorExponent(i.currency));
+    rows.set(at, row);
+  }
+  const data = items.length ? [...rows.entries()].sort(([a], [b]) => a - b).map(([, r]) => r) : [];
+  return (
+    <Paper withBorder p="md">
+      <Group justify="space-between" mb="sm" wrap="wrap">
+        <Title order={2} size="h5">{t("monitoring.transactions", { period: t(`monitoring.period.${period}`) })}</Title>
+        <Group gap="xs">
+          <SegmentedControl size="xs" value={metric} onChange={(v) => setMetric(v as "count" | "amount")} data={[{ value: "count", label: t("monitoring.byCount") }, { value: "amount", label: t("monitoring.byAmount") }]} />
+          <SegmentedControl size="xs" value={period} onChange={(v) => setPeriod(v as "hour" | "day")} data={[{ value: "hour", label: t("monitoring.period.hour") }, { value: "day", label: t("monitoring.period.day") }]} />
+        </Group>
+      </Group>
+      <QueryState q={q}>
+        {() => data.length === 0 ? <Empty title={t("monitoring.noTransactions")} /> : (
+          <BarChart
+            h={260}
+            data={data}
+            dataKey="bucket"
+            type="stacked"
+            withLegend
+            valueFormatter={(v) => v.toLocaleString(i18n.language)}
+            yAxisLabel={metric === "amount" ? t("monitoring.txAmount", { currency }) : t("monitoring.count")}
+            series={statuses.map((s) => ({ name: s, label: t(`monitoring.txStatus.${s}`, { defaultValue: s }), color: TX_COLORS[s] ?? "grape.6" }))}
+          />
+        )}
+      </QueryState>
+    </Paper>
   );
 }
