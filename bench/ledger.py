@@ -92,7 +92,7 @@ def _service_worker(url: str, seconds: float, hot: bool, batch: int, out: Any) -
     from kassa.kit.money import Money
     from kassa.ledger import service as L
 
-    set_engine(make_engine(url))
+    set_engine(make_engine(url, pre_ping=False))  # no liveness round trip per transfer
     with unit_of_work() as s:
         bank = s.scalar(
             sa.text("SELECT id FROM ledger_accounts WHERE code LIKE 'bank.settlement%'")

@@ -92,13 +92,15 @@ _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
 
 
-def make_engine(url: str, settings: Settings | None = None) -> Engine:
+def make_engine(url: str, settings: Settings | None = None, *, pre_ping: bool = True) -> Engine:
+    """``pre_ping=False`` skips the liveness round trip on every pool checkout (benchmarks,
+    short-lived workers); a dead connection then fails the unit of work instead."""
     settings = settings or get_settings()
     return sa.create_engine(
         to_sqlalchemy_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
     )
 
 

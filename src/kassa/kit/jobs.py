@@ -26,7 +26,10 @@ def job_app() -> procrastinate.App:
     global _app
     if _app is None:
         connector = procrastinate.PsycopgConnector(conninfo=database_url())
-        _app = procrastinate.App(connector=connector, import_paths=["kassa.tasks"])
+        _app = procrastinate.App(connector=connector)
+        from kassa.tasks import register
+
+        register(_app)
     return _app
 
 

@@ -31,14 +31,7 @@ def verify_cmd() -> None:
 @app.command("expire-holds")
 def expire_holds_cmd() -> None:
     """Release every pending hold whose expiry time has passed."""
-    from kassa.kit.db import unit_of_work
-    from kassa.ledger.service import expire_holds
+    from kassa.ledger.service import expire_all_holds
 
-    total = 0
-    while True:
-        with unit_of_work() as session:
-            done = expire_holds(session)
-        total += done
-        if done == 0:
-            break
+    total = expire_all_holds()
     typer.echo(f"expired {total} hold(s)")

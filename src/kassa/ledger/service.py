@@ -281,21 +281,22 @@ class _Row:
         return self.posted + self.d_posted - self.pending_out - self.d_out
 
 
-_LOCK_BY_ACCOUNT = sa.text(
+# Hot-path statements run with ``exec_driver_sql``: psycopg binds the lists as arrays, the
+# casts give their types, and SQLAlchemy's per-element type processing is skipped.
+_LOCK_BY_ACCOUNT = (
     "SELECT a.id, a.type, a.currency, b.shard, b.posted, b.pending_out, b.pending_in, b.floor,"
     " b.account_status FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id"
-    " WHERE a.id = ANY(:ids) AND b.shard = CASE WHEN a.limited THEN 0 ELSE :r % a.shards END"
+    " WHERE a.id = ANY(%(ids)s::uuid[])"
+    " AND b.shard = CASE WHEN a.limited THEN 0 ELSE %(r)s::integer %% a.shards END"
     " ORDER BY b.account_id, b.shard FOR UPDATE OF b"
-).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.Uuid())))
+)
 
-_LOCK_BY_SHARD = sa.text(
+_LOCK_BY_SHARD = (
     "SELECT a.id, a.type, a.currency, b.shard, b.posted, b.pending_out, b.pending_in, b.floor,"
     " b.account_status FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id"
-    " JOIN unnest(:ids, :shards) AS k(a, s) ON k.a = b.account_id AND k.s = b.shard"
+    " JOIN unnest(%(ids)s::uuid[], %(shards)s::smallint[]) AS k(a, s)"
+    " ON k.a = b.account_id AND k.s = b.shard"
     " ORDER BY b.account_id, b.shard FOR UPDATE OF b"
-).bindparams(
-    sa.bindparam("ids", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("shards", type_=sa.ARRAY(sa.SmallInteger())),
 )
 
 
@@ -306,9 +307,13 @@ def _lock(
     if not ids:
         return {}
     if shards is None:
-        rows = session.execute(_LOCK_BY_ACCOUNT, {"ids": ids, "r": random.randrange(1 << 20)})
+        rows = _driver(session).exec_driver_sql(
+            _LOCK_BY_ACCOUNT, {"ids": ids, "r": random.randrange(1 << 20)}
+        )
     else:
-        rows = session.execute(_LOCK_BY_SHARD, {"ids": ids, "shards": [shards[i] for i in ids]})
+        rows = _driver(session).exec_driver_sql(
+            _LOCK_BY_SHARD, {"ids": ids, "shards": [shards[i] for i in ids]}
+        )
     return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows}
 
 
@@ -371,15 +376,10 @@ def _spec_hash(spec: EntrySpec) -> str:
     )
 
 
-_CLAIM = sa.text(
+_CLAIM = (
     "INSERT INTO ledger_idempotency (key, request_hash, kind, ref_id)"
-    " SELECT * FROM unnest(:keys, :hashes, :kinds, :refs)"
-    " ON CONFLICT (key) DO NOTHING RETURNING key"
-).bindparams(
-    sa.bindparam("keys", type_=sa.ARRAY(sa.String())),
-    sa.bindparam("hashes", type_=sa.ARRAY(sa.String())),
-    sa.bindparam("kinds", type_=sa.ARRAY(sa.String())),
-    sa.bindparam("refs", type_=sa.ARRAY(sa.Uuid())),
+    " SELECT * FROM unnest(%(keys)s::text[], %(hashes)s::text[], %(kinds)s::text[],"
+    " %(refs)s::uuid[]) ON CONFLICT (key) DO NOTHING RETURNING key"
 )
 
 
@@ -391,7 +391,8 @@ def _claim(
         return set(), {}
     claims = sorted(claims)
     claimed = set(
-        session.execute(
+        _driver(session)
+        .exec_driver_sql(
             _CLAIM,
             {
                 "keys": [c[0] for c in claims],
@@ -399,79 +400,68 @@ def _claim(
                 "kinds": [c[2] for c in claims],
                 "refs": [c[3] for c in claims],
             },
-        ).scalars()
+        )
+        .scalars()
     )
     earlier: dict[str, tuple[str, uuid.UUID]] = {}
     missing = [c[0] for c in claims if c[0] not in claimed]
     if missing:
-        for key, h, ref in session.execute(
-            sa.text(
-                "SELECT key, request_hash, ref_id FROM ledger_idempotency WHERE key = ANY(:k)"
-            ).bindparams(sa.bindparam("k", type_=sa.ARRAY(sa.String()))),
+        for key, h, ref in _driver(session).exec_driver_sql(
+            "SELECT key, request_hash, ref_id FROM ledger_idempotency"
+            " WHERE key = ANY(%(k)s::text[])",
             {"k": missing},
         ):
             earlier[key] = (h, ref)
     return claimed, earlier
 
 
-_WRITE = sa.text(
+_WRITE = (
     "WITH e AS (INSERT INTO ledger_entries (id, kind, description, meta, reverses_id, hold_id,"
     " booked_at) SELECT id, kind, descr, CAST(meta AS jsonb), rev, hold, coalesce(bat, now())"
-    " FROM unnest(:e_id, :e_kind, :e_desc, :e_meta, :e_rev, :e_hold, :e_at)"
+    " FROM unnest(%(e_id)s::uuid[], %(e_kind)s::text[], %(e_desc)s::text[], %(e_meta)s::text[],"
+    " %(e_rev)s::uuid[], %(e_hold)s::uuid[], %(e_at)s::timestamptz[])"
     " AS t(id, kind, descr, meta, rev, hold, bat)),"
     " p AS (INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
     " SELECT eid, aid, cur, amt, coalesce(bat, now())"
-    " FROM unnest(:p_entry, :p_acc, :p_cur, :p_amt, :p_at) AS t(eid, aid, cur, amt, bat))"
+    " FROM unnest(%(p_entry)s::uuid[], %(p_acc)s::uuid[], %(p_cur)s::text[],"
+    " %(p_amt)s::bigint[], %(p_at)s::timestamptz[]) AS t(eid, aid, cur, amt, bat))"
     " UPDATE ledger_balances b SET posted = b.posted + v.d, pending_out = b.pending_out + v.po,"
     " pending_in = b.pending_in + v.pi"
-    " FROM unnest(:b_acc, :b_shard, :b_d, :b_po, :b_pi) AS v(a, s, d, po, pi)"
+    " FROM unnest(%(b_acc)s::uuid[], %(b_shard)s::smallint[], %(b_d)s::bigint[],"
+    " %(b_po)s::bigint[], %(b_pi)s::bigint[]) AS v(a, s, d, po, pi)"
     " WHERE b.account_id = v.a AND b.shard = v.s"
-).bindparams(
-    sa.bindparam("e_id", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("e_kind", type_=sa.ARRAY(sa.String())),
-    sa.bindparam("e_desc", type_=sa.ARRAY(sa.String())),
-    sa.bindparam("e_meta", type_=sa.ARRAY(sa.Text())),
-    sa.bindparam("e_rev", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("e_hold", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("e_at", type_=sa.ARRAY(sa.DateTime(timezone=True))),
-    sa.bindparam("p_entry", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("p_acc", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("p_cur", type_=sa.ARRAY(sa.String())),
-    sa.bindparam("p_amt", type_=sa.ARRAY(sa.BigInteger())),
-    sa.bindparam("p_at", type_=sa.ARRAY(sa.DateTime(timezone=True))),
-    sa.bindparam("b_acc", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("b_shard", type_=sa.ARRAY(sa.SmallInteger())),
-    sa.bindparam("b_d", type_=sa.ARRAY(sa.BigInteger())),
-    sa.bindparam("b_po", type_=sa.ARRAY(sa.BigInteger())),
-    sa.bindparam("b_pi", type_=sa.ARRAY(sa.BigInteger())),
 )
 
-_BALANCES_ONLY = sa.text(
+_BALANCES_ONLY = (
     "UPDATE ledger_balances b SET posted = b.posted + v.d, pending_out = b.pending_out + v.po,"
     " pending_in = b.pending_in + v.pi"
-    " FROM unnest(:b_acc, :b_shard, :b_d, :b_po, :b_pi) AS v(a, s, d, po, pi)"
+    " FROM unnest(%(b_acc)s::uuid[], %(b_shard)s::smallint[], %(b_d)s::bigint[],"
+    " %(b_po)s::bigint[], %(b_pi)s::bigint[]) AS v(a, s, d, po, pi)"
     " WHERE b.account_id = v.a AND b.shard = v.s"
-).bindparams(
-    sa.bindparam("b_acc", type_=sa.ARRAY(sa.Uuid())),
-    sa.bindparam("b_shard", type_=sa.ARRAY(sa.SmallInteger())),
-    sa.bindparam("b_d", type_=sa.ARRAY(sa.BigInteger())),
-    sa.bindparam("b_po", type_=sa.ARRAY(sa.BigInteger())),
-    sa.bindparam("b_pi", type_=sa.ARRAY(sa.BigInteger())),
 )
 
 
-def _balance_params(rows: dict[uuid.UUID, _Row]) -> dict[str, list[Any]]:
+def _array(values: Iterable[uuid.UUID | int | None]) -> str:
+    """A PostgreSQL array literal of UUIDs or integers (their text never needs quoting):
+    much cheaper to build than psycopg's generic list adaptation on 1,000-entry batches."""
+    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+
+
+_SAFE_ARRAYS = ("e_id", "e_rev", "e_hold", "p_entry", "p_acc", "p_amt")
+
+
+def _balance_params(rows: dict[uuid.UUID, _Row]) -> dict[str, Any]:
     changed = [
         (a, r)
         for a, r in sorted(rows.items(), key=lambda kv: kv[0])
         if r.d_posted or r.d_out or r.d_in
     ]
     return {
-        "b_acc": [a for a, _ in changed],
-        "b_shard": [r.shard for _, r in changed],
-        "b_d": [r.d_posted for _, r in changed],
-        "b_po": [r.d_out for _, r in changed],
-        "b_pi": [r.d_in for _, r in changed],
+        "b_acc": _array(a for a, _ in changed),
+        "b_shard": _array(r.shard for _, r in changed),
+        "b_d": _array(r.d_posted for _, r in changed),
+        "b_po": _array(r.d_out for _, r in changed),
+        "b_pi": _array(r.d_in for _, r in changed),
     }
 
 
@@ -509,7 +499,10 @@ def _write(
             params["p_cur"].append(leg.currency)
             params["p_amt"].append(leg.amount)
             params["p_at"].append(spec.booked_at)
-    session.execute(_WRITE, {**params, **_balance_params(rows)})
+    bound: dict[str, Any] = dict(params)
+    for name in _SAFE_ARRAYS:
+        bound[name] = _array(params[name])
+    _driver(session).exec_driver_sql(_WRITE, {**bound, **_balance_params(rows)})
 
 
 def _apply(spec: EntrySpec, rows: dict[uuid.UUID, _Row]) -> None:
@@ -594,11 +587,8 @@ def post_entries(
 
 def _unclaim(session: Session, keys: list[str]) -> None:
     if keys:
-        session.execute(
-            sa.text("DELETE FROM ledger_idempotency WHERE key = ANY(:k)").bindparams(
-                sa.bindparam("k", type_=sa.ARRAY(sa.String()))
-            ),
-            {"k": keys},
+        _driver(session).exec_driver_sql(
+            "DELETE FROM ledger_idempotency WHERE key = ANY(%(k)s::text[])", {"k": keys}
         )
 
 
@@ -658,12 +648,80 @@ def _post_claimed(
     return final
 
 
+_POST_ONE = (
+    "SELECT status, ref, info FROM ledger_post_entry(%s::text, %s::text, %s::uuid, %s::text,"
+    " %s::text, %s::jsonb, %s::uuid, %s::uuid, %s::timestamptz, %s::uuid[], %s::text[],"
+    " %s::bigint[], %s::integer)"
+)
+
+
+def _driver(session: Session) -> sa.Connection:
+    """This session's connection, for ``exec_driver_sql`` on the hot path: psycopg adapts the
+    parameters (no SQLAlchemy type layer), SQLAlchemy still wraps errors. Pending ORM changes
+    are flushed first, as autoflush would."""
+    session.flush()
+    return session.connection()
+
+
+def _refusal(code: str, info: str | None) -> E.LedgerError:
+    if code == "idempotency_key_reused":
+        return E.IdempotencyKeyReused("This Idempotency-Key was used for another request.")
+    if code == "account_not_found":
+        return E.AccountNotFound("No such account.")
+    if code == "account_frozen":
+        return E.AccountFrozen("The account is frozen: nothing moves in or out.")
+    if code == "account_closed":
+        return E.AccountClosed("The account is closed.")
+    if code == "currency_mismatch" and info is not None:
+        held, wanted = info.split("/")
+        return E.CurrencyMismatch(f"The account holds {held}, not {wanted}.")
+    if code == "insufficient_funds":
+        return E.InsufficientFunds(
+            "The account does not have enough available funds.", account_id=info
+        )
+    if code == "amount_too_large":
+        return E.AmountTooLarge("The balance would not fit in 64 bits.")
+    raise AssertionError(f"ledger_post_entry answered {code!r}")  # pragma: no cover
+
+
 def post_entry(session: Session, spec: EntrySpec) -> PostResult:
-    """Post one entry or raise its LedgerError (nothing posted)."""
-    result = post_entries(session, [spec], atomic=True)[0]
-    if result.error is not None:
-        raise result.error
-    return result
+    """Post one entry or raise its LedgerError (nothing posted).
+
+    The same steps as ``post_entries`` for a batch of one, run by the server-side function
+    ``ledger_post_entry`` (migration 0004) in one round trip: claim the key, lock the balance
+    rows in (account, shard) order, check, write entry, postings and balance deltas.
+    """
+    _validate(spec)
+    entry_id = uuid7()
+    legs = spec.legs
+    row = (
+        _driver(session)
+        .exec_driver_sql(
+            _POST_ONE,
+            (
+                spec.key,
+                None if spec.key is None else _spec_hash(spec),
+                entry_id,
+                spec.kind,
+                spec.description[:500],
+                None if spec.meta is None else json.dumps(spec.meta, default=str),
+                spec.reverses_id,
+                spec.hold_id,
+                spec.booked_at,
+                [g.account_id for g in legs],
+                [g.currency for g in legs],
+                [g.amount for g in legs],
+                random.randrange(1 << 20),
+            ),
+        )
+        .one()
+    )
+    code, ref, info = row
+    if code == "posted":
+        return PostResult(ref)
+    if code == "replayed":
+        return PostResult(ref, replayed=True)
+    raise _refusal(code, info)
 
 
 # --------------------------------------------------------------------------- reversals
@@ -814,7 +872,7 @@ def _create_hold(
         )
     )
     session.flush()
-    session.execute(_BALANCES_ONLY, _balance_params(rows))
+    _driver(session).exec_driver_sql(_BALANCES_ONLY, _balance_params(rows))
     return HoldResult(hold_id)
 
 
@@ -903,7 +961,7 @@ def void_hold(session: Session, hold_id: uuid.UUID, *, status: str = "voided") -
         raise E.HoldNotPending(f"The hold is {hold.status}.")
     rows = _hold_rows(session, hold)
     _release(rows, hold)
-    session.execute(_BALANCES_ONLY, _balance_params(rows))
+    _driver(session).exec_driver_sql(_BALANCES_ONLY, _balance_params(rows))
     hold.status, hold.resolved_at = status, utcnow()
     session.flush()
     return hold
@@ -923,6 +981,19 @@ def expire_holds(session: Session, *, now: datetime | None = None, limit: int = 
     for hold_id in ids:
         void_hold(session, hold_id, status="expired")
     return len(ids)
+
+
+def expire_all_holds() -> int:
+    """Expire every due hold, batch by batch, each batch in its own transaction."""
+    from kassa.kit.db import unit_of_work
+
+    total = 0
+    while True:
+        with unit_of_work() as session:
+            done = expire_holds(session)
+        total += done
+        if done == 0:
+            return total
 
 
 # --------------------------------------------------------------------------- reading

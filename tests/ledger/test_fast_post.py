@@ -1,0 +1,68 @@
+"""``post_entry`` runs in the server-side function ``ledger_post_entry`` (migration 0004);
+``post_entries`` runs the same steps from Python. Both must refuse alike and free the key."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from kassa.kit.db import unit_of_work
+from kassa.kit.money import Money
+from kassa.ledger import errors as E
+from kassa.ledger import service as L
+
+A = dict[str, uuid.UUID]
+
+
+def _both(spec: L.EntrySpec) -> tuple[E.LedgerError | None, E.LedgerError | None]:
+    with unit_of_work() as s:
+        try:
+            L.post_entry(s, spec)
+            one = None
+        except E.LedgerError as exc:
+            one = exc
+    with unit_of_work() as s:
+        many = L.post_entries(s, [spec])[0].error
+    return one, many
+
+
+def test_single_and_batch_refuse_alike_and_free_the_key(accts: A) -> None:
+    with unit_of_work() as s:
+        L.post_entry(s, L.transfer(accts["bank"], accts["alice"], Money(100, "USD")))
+        L.set_status(s, accts["bob"], "frozen")
+    legs_eur = [L.Leg(accts["alice"], 1, "EUR"), L.Leg(accts["eve_eur"], -1, "EUR")]
+    cases = [
+        L.transfer(accts["alice"], accts["eve_eur"], Money(1, "USD"), key="k1"),
+        L.EntrySpec(legs=legs_eur, key="k2"),
+        L.transfer(accts["alice"], uuid.uuid4(), Money(1, "USD"), key="k3"),
+        L.transfer(accts["alice"], accts["bob"], Money(1, "USD"), key="k4"),
+        L.transfer(accts["carol"], accts["alice"], Money(501, "USD"), key="k5"),
+        L.transfer(accts["alice"], accts["carol"], Money(101, "USD"), key="k6"),
+        L.transfer(accts["bank"], accts["alice"], Money(2**63 - 1, "USD"), key="k7"),
+    ]
+    for spec in cases:
+        one, many = _both(spec)
+        assert one is not None and many is not None, spec
+        assert type(one) is type(many)
+        assert str(one) == str(many)
+        assert one.extra == many.extra
+    with unit_of_work() as s:
+        assert s.scalar(sa.text("SELECT count(*) FROM ledger_idempotency")) == 0
+        assert s.scalar(sa.text("SELECT count(*) FROM ledger_entries")) == 1
+    # A freed key serves another request; a repeat replays, a different request is refused.
+    spec = L.transfer(accts["alice"], accts["carol"], Money(7, "USD"), key="k1", meta={"x": 1})
+    with unit_of_work() as s:
+        first = L.post_entry(s, spec)
+    with unit_of_work() as s:
+        again = L.post_entry(s, spec)
+    assert again.replayed and again.entry_id == first.entry_id
+    other = L.transfer(accts["alice"], accts["carol"], Money(8, "USD"), key="k1")
+    one, many = _both(other)
+    assert isinstance(one, E.IdempotencyKeyReused) and isinstance(many, E.IdempotencyKeyReused)
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["carol"]).posted == 7
+        meta = s.scalar(
+            sa.text("SELECT meta FROM ledger_entries WHERE id = :e"), {"e": first.entry_id}
+        )
+    assert meta == {"x": 1}
