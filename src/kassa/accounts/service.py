@@ -23,6 +23,7 @@ from kassa.kit.clock import utcnow
 from kassa.kit.errors import Conflict, NotFound, ProblemError, Unprocessable
 from kassa.kit.ids import uuid7
 from kassa.kit.money import Money, format_minor
+from kassa.kit.sql import contains_pattern
 from kassa.ledger import errors as E
 from kassa.ledger import service as ledger
 from kassa.ledger.models import LedgerAccount
@@ -499,10 +500,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise Unprocessable("The cursor is not valid.", code="cursor_invalid") from exc
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def history(
     session: Session, account: Account, flt: HistoryFilter, *, cursor: str | None, limit: int
 ) -> tuple[list[HistoryLine], str | None]:
@@ -528,10 +525,10 @@ def history(
     party = "(e.meta->'parties'->:own)"
     if flt.counterparty:
         where.append(f"({party}->>'name' ILIKE :cp OR {party}->>'number' LIKE :cp)")
-        params["cp"] = f"%{_escape_like(flt.counterparty)}%"
+        params["cp"] = contains_pattern(flt.counterparty)
     if flt.text:
         where.append(f"(e.description ILIKE :q OR {party}->>'name' ILIKE :q)")
-        params["q"] = f"%{_escape_like(flt.text)}%"
+        params["q"] = contains_pattern(flt.text)
     if cursor:
         at, pid = decode_cursor(cursor)
         where.append("(p.booked_at, p.id) < (:c_at, :c_id)")

@@ -28,7 +28,7 @@ from kassa.identity.models import (
     UserGrant,
     UserRole,
 )
-from kassa.identity.principal import Principal, effective_permissions
+from kassa.identity.principal import Principal, resolve_permissions, section_levels
 from kassa.identity.sections import (
     ORG_KIND_FOR_USER,
     SECTION_CEILING,
@@ -40,6 +40,7 @@ from kassa.identity.sections import (
 from kassa.kit.clock import utcnow
 from kassa.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from kassa.kit.jobs import defer
+from kassa.kit.sql import contains_pattern
 
 
 def bank_org(session: Session) -> Organisation:
@@ -112,12 +113,8 @@ def list_organisations(
     if not actor.is_staff:
         query = query.where(Organisation.id == actor.org_id)
     if search:
-        query = query.where(Organisation.name.ilike(f"%{_escape_like(search)}%"))
+        query = query.where(Organisation.name.ilike(contains_pattern(search)))
     return list(session.scalars(query))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # ---- users ----------------------------------------------------------------------------------
@@ -303,7 +300,7 @@ def list_users(
     if not actor.is_staff:
         query = query.where(User.org_id == actor.org_id)
     if search:
-        pattern = f"%{_escape_like(search)}%"
+        pattern = contains_pattern(search)
         query = query.where(sa.or_(User.email.ilike(pattern), User.full_name.ilike(pattern)))
     if kind:
         query = query.where(User.kind == kind)
@@ -324,21 +321,8 @@ def section_access(
 ) -> list[tuple[Section, Level, Level | None, Level]]:
     user = _visible_user(session, actor, user_id)
     kind = UserKind(user.kind)
-    role_levels: dict[Section, Level] = {}
-    for section_name, level_name in session.execute(
-        sa.select(RoleGrant.section, RoleGrant.level)
-        .join(UserRole, UserRole.role_id == RoleGrant.role_id)
-        .where(UserRole.user_id == user.id)
-    ):
-        section = Section(section_name)
-        role_levels[section] = max(role_levels.get(section, Level.NONE), Level.parse(level_name))
-    overrides = {
-        Section(s): Level.parse(lvl)
-        for s, lvl in session.execute(
-            sa.select(UserGrant.section, UserGrant.level).where(UserGrant.user_id == user.id)
-        )
-    }
-    effective = effective_permissions(session, user.id, kind)
+    role_levels, overrides = section_levels(session, user.id)
+    effective = resolve_permissions(kind, role_levels, overrides)
     return [
         (
             section,

@@ -42,28 +42,46 @@ class Principal:
         return Actor(self.user_id, self.org_id, label)
 
 
-def effective_permissions(
-    session: Session, user_id: uuid.UUID, kind: UserKind
+def section_levels(
+    session: Session, user_id: uuid.UUID
+) -> tuple[dict[Section, Level], dict[Section, Level]]:
+    """What the user's roles give per section (the highest level) and the per-user overrides,
+    read in one query."""
+    role_part = (
+        sa.select(RoleGrant.section, RoleGrant.level, sa.literal(False).label("override"))
+        .join(UserRole, UserRole.role_id == RoleGrant.role_id)
+        .where(UserRole.user_id == user_id)
+    )
+    user_part = sa.select(
+        UserGrant.section, UserGrant.level, sa.literal(True).label("override")
+    ).where(UserGrant.user_id == user_id)
+    from_roles: dict[Section, Level] = {}
+    overrides: dict[Section, Level] = {}
+    for section_name, level_name, is_override in session.execute(
+        sa.union_all(role_part, user_part)
+    ):
+        section, level = Section(section_name), Level.parse(level_name)
+        if is_override:
+            overrides[section] = level
+        else:
+            from_roles[section] = max(from_roles.get(section, Level.NONE), level)
+    return from_roles, overrides
+
+
+def resolve_permissions(
+    kind: UserKind, from_roles: dict[Section, Level], overrides: dict[Section, Level]
 ) -> dict[Section, Level]:
     """Roles give the highest of their levels; a per-user grant then replaces that level
     (allow, restrict to read, or deny); the kind's ceiling caps everything."""
-    role_rows = session.execute(
-        sa.select(RoleGrant.section, RoleGrant.level)
-        .join(UserRole, UserRole.role_id == RoleGrant.role_id)
-        .where(UserRole.user_id == user_id)
-    ).all()
-    user_rows = session.execute(
-        sa.select(UserGrant.section, UserGrant.level).where(UserGrant.user_id == user_id)
-    ).all()
-    levels: dict[Section, Level] = {}
-    for section_name, level_name in role_rows:
-        section = Section(section_name)
-        levels[section] = max(levels.get(section, Level.NONE), Level.parse(level_name))
-    for section_name, level_name in user_rows:
-        levels[Section(section_name)] = Level.parse(level_name)
     ceiling = SECTION_CEILING[kind]
-    return {
-        section: min(level, ceiling.get(section, Level.NONE))
-        for section, level in levels.items()
-        if min(level, ceiling.get(section, Level.NONE)) > Level.NONE
+    levels = {**from_roles, **overrides}
+    capped = {
+        section: min(level, ceiling.get(section, Level.NONE)) for section, level in levels.items()
     }
+    return {section: level for section, level in capped.items() if level > Level.NONE}
+
+
+def effective_permissions(
+    session: Session, user_id: uuid.UUID, kind: UserKind
+) -> dict[Section, Level]:
+    return resolve_permissions(kind, *section_levels(session, user_id))

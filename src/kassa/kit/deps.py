@@ -6,11 +6,26 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kassa.kit.db import session_factory
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+_WROTE = "kassa_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_written(session: Session, _context: object) -> None:
+    # Services flush as they go, so pending objects alone do not tell whether the
+    # transaction changed anything; a flush that wrote rows does.
+    session.info[_WROTE] = True
+
+
+def wrote(session: Session) -> bool:
+    return bool(session.info.get(_WROTE))
 
 
 def _unit_of_work(request: Request) -> Iterator[Session]:
@@ -27,7 +42,7 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
         if (
             request.method not in SAFE_METHODS
             and not was_audited(session)
-            and session.dirty | session.new
+            and (session.dirty or session.new or session.deleted or wrote(session))
         ):
             principal = getattr(request.state, "principal", None)
             route = request.scope.get("route")

@@ -21,6 +21,7 @@ from kassa.identity.principal import Principal
 from kassa.kit.clock import utcnow
 from kassa.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from kassa.kit.jobs import defer
+from kassa.kit.sql import contains_pattern
 from kassa.support.models import SupportMessage, SupportThread
 
 
@@ -81,7 +82,7 @@ def list_threads(
     if status:
         query = query.where(SupportThread.status == status)
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(q)
         in_body = sa.select(SupportMessage.id).where(
             SupportMessage.thread_id == SupportThread.id, SupportMessage.body.ilike(pattern)
         )
