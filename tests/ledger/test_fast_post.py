@@ -1,5 +1,6 @@
-"""``post_entry`` runs in the server-side function ``ledger_post_entry`` (migration 0004);
-``post_entries`` runs the same steps from Python. Both must refuse alike and free the key."""
+"""``post_entry`` (in a unit of work) and ``post_entry_now`` (a transaction of its own) run
+the server-side function ``ledger_post_entry`` (migrations 0004, 0005); ``post_entries`` runs
+the same steps from Python. All must refuse alike and free the key."""
 
 from __future__ import annotations
 
@@ -16,12 +17,19 @@ A = dict[str, uuid.UUID]
 
 
 def _both(spec: L.EntrySpec) -> tuple[E.LedgerError | None, E.LedgerError | None]:
+    """The refusal of the single-entry paths (which must agree) and of a batch of one."""
     with unit_of_work() as s:
         try:
             L.post_entry(s, spec)
             one = None
         except E.LedgerError as exc:
             one = exc
+    try:
+        L.post_entry_now(spec)
+        now = None
+    except E.LedgerError as exc:
+        now = exc
+    assert type(now) is type(one) and str(now) == str(one)
     with unit_of_work() as s:
         many = L.post_entries(s, [spec])[0].error
     return one, many
@@ -66,3 +74,27 @@ def test_single_and_batch_refuse_alike_and_free_the_key(accts: A) -> None:
             sa.text("SELECT meta FROM ledger_entries WHERE id = :e"), {"e": first.entry_id}
         )
     assert meta == {"x": 1}
+
+
+def test_post_entry_now_commits_on_its_own_and_replays(accts: A) -> None:
+    spec = L.transfer(accts["bank"], accts["alice"], Money(250, "USD"), key="now-1")
+    first = L.post_entry_now(spec)
+    assert first.ok and not first.replayed
+    again = L.post_entry_now(spec)
+    assert again.replayed and again.entry_id == first.entry_id
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["alice"]).posted == 250
+        assert s.scalar(sa.text("SELECT count(*) FROM ledger_postings")) == 2
+    report = None
+    with unit_of_work() as s:
+        report = L.verify(s)
+    assert report.ok
+    # The pooled connection went back transactional: a unit of work still rolls back.
+    try:
+        with unit_of_work() as s:
+            L.post_entry(s, L.transfer(accts["bank"], accts["alice"], Money(1, "USD")))
+            raise RuntimeError("abort")
+    except RuntimeError:
+        pass
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["alice"]).posted == 250

@@ -15,10 +15,18 @@ from kassa.ledger import service as L
 Conn = psycopg.Connection[Any]
 
 
-def _entry(conn: Conn) -> uuid.UUID:
+def _insert_entry(conn: Conn, postings: list[tuple[uuid.UUID, str, int]]) -> uuid.UUID:
+    """An entry and its postings in one statement, as the ledger writes them."""
     entry_id = uuid.uuid4()
+    values = ", ".join(["(%s::uuid, %s::uuid, %s, %s::bigint, now())"] * len(postings))
+    params: list[object] = [entry_id]
+    for account_id, currency, amount in postings:
+        params += [entry_id, account_id, currency, amount]
     conn.execute(
-        "INSERT INTO ledger_entries (id, kind, description) VALUES (%s, 'entry', 'x')", (entry_id,)
+        "WITH e AS (INSERT INTO ledger_entries (id, kind, description) VALUES (%s, 'entry', 'x'))"
+        " INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
+        f" VALUES {values}",
+        params,
     )
     return entry_id
 
@@ -28,33 +36,42 @@ def test_unbalanced_entry_is_refused(raw_db: Conn, accts: dict[str, uuid.UUID]) 
         pytest.raises(psycopg.errors.CheckViolation, match="does not balance"),
         raw_db.transaction(),
     ):
-        e = _entry(raw_db)
-        raw_db.execute(
-            "INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
-            " VALUES (%s, %s, 'USD', 100, now()), (%s, %s, 'USD', -99, now())",
-            (e, accts["bank"], e, accts["alice"]),
-        )
+        _insert_entry(raw_db, [(accts["bank"], "USD", 100), (accts["alice"], "USD", -99)])
 
 
 def test_single_posting_is_refused(raw_db: Conn, accts: dict[str, uuid.UUID]) -> None:
     with pytest.raises(psycopg.errors.CheckViolation), raw_db.transaction():
-        e = _entry(raw_db)
-        raw_db.execute(
-            "INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
-            " VALUES (%s, %s, 'USD', 100, now())",
-            (e, accts["bank"]),
-        )
+        _insert_entry(raw_db, [(accts["bank"], "USD", 100)])
 
 
-def test_entry_without_postings_is_refused_at_commit(
-    raw_db: Conn, accts: dict[str, uuid.UUID]
-) -> None:
+def test_entry_without_postings_is_refused(raw_db: Conn, accts: dict[str, uuid.UUID]) -> None:
     with (
         pytest.raises(psycopg.errors.CheckViolation, match="two or more"),
         raw_db.transaction(),
     ):
-        _entry(raw_db)
+        raw_db.execute(
+            "INSERT INTO ledger_entries (id, kind, description) VALUES (%s, 'entry', 'x')",
+            (uuid.uuid4(),),
+        )
     assert raw_db.execute("SELECT count(*) FROM ledger_entries").fetchone() == (0,)
+
+
+def test_postings_must_come_in_the_entrys_statement(
+    raw_db: Conn, accts: dict[str, uuid.UUID]
+) -> None:
+    """An entry whose balanced postings follow in a second statement is refused at the first:
+    no moment exists in which an entry has no postings."""
+    entry_id = uuid.uuid4()
+    with pytest.raises(psycopg.errors.CheckViolation), raw_db.transaction():
+        raw_db.execute(
+            "INSERT INTO ledger_entries (id, kind, description) VALUES (%s, 'entry', 'x')",
+            (entry_id,),
+        )
+        raw_db.execute(
+            "INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
+            " VALUES (%s, %s, 'USD', 100, now()), (%s, %s, 'USD', -100, now())",
+            (entry_id, accts["bank"], entry_id, accts["alice"]),
+        )
 
 
 def test_balanced_in_one_currency_but_not_another_is_refused(
@@ -63,22 +80,50 @@ def test_balanced_in_one_currency_but_not_another_is_refused(
     with unit_of_work() as s:
         eur_bank = L.bank_account(s, "settlement", "EUR")
     with pytest.raises(psycopg.errors.CheckViolation), raw_db.transaction():
-        e = _entry(raw_db)
-        raw_db.execute(
-            "INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
-            " VALUES (%s, %s, 'USD', 100, now()), (%s, %s, 'EUR', -100, now())",
-            (e, accts["bank"], e, eur_bank),
-        )
+        _insert_entry(raw_db, [(accts["bank"], "USD", 100), (eur_bank, "EUR", -100)])
 
 
 def test_posting_currency_must_match_account(raw_db: Conn, accts: dict[str, uuid.UUID]) -> None:
+    with (
+        pytest.raises(psycopg.errors.ForeignKeyViolation, match="no ledger account"),
+        raw_db.transaction(),
+    ):
+        _insert_entry(raw_db, [(accts["alice"], "EUR", 100), (accts["eve_eur"], "EUR", -100)])
+
+
+def test_posting_to_unknown_account_is_refused(raw_db: Conn, accts: dict[str, uuid.UUID]) -> None:
     with pytest.raises(psycopg.errors.ForeignKeyViolation), raw_db.transaction():
-        e = _entry(raw_db)
+        _insert_entry(raw_db, [(accts["bank"], "USD", 100), (uuid.uuid4(), "USD", -100)])
+
+
+def test_posting_to_unknown_entry_is_refused(raw_db: Conn, accts: dict[str, uuid.UUID]) -> None:
+    ghost = uuid.uuid4()
+    with (
+        pytest.raises(psycopg.errors.ForeignKeyViolation, match="no journal entry"),
+        raw_db.transaction(),
+    ):
         raw_db.execute(
             "INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
-            " VALUES (%s, %s, 'EUR', 100, now()), (%s, %s, 'EUR', -100, now())",
-            (e, accts["alice"], e, accts["eve_eur"]),
+            " VALUES (%s, %s, 'USD', 100, now()), (%s, %s, 'USD', -100, now())",
+            (ghost, accts["bank"], ghost, accts["alice"]),
         )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ledger_accounts SET currency = 'EUR'",
+        "UPDATE ledger_accounts SET id = gen_random_uuid()",
+        "DELETE FROM ledger_accounts",
+        "TRUNCATE ledger_accounts CASCADE",
+    ],
+)
+def test_ledger_accounts_keep_identity(raw_db: Conn, accts: dict[str, uuid.UUID], sql: str) -> None:
+    """What the postings' foreign keys guaranteed before migration 0005, now by triggers."""
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="not allowed"):
+        raw_db.execute(sql)
+    # Everything else about an account may change (its name, status, limit).
+    raw_db.execute("UPDATE ledger_accounts SET name = name || ' (renamed)'")
 
 
 def _posted(accts: dict[str, uuid.UUID]) -> uuid.UUID:
@@ -116,9 +161,4 @@ def test_balance_row_cannot_go_below_floor(raw_db: Conn, accts: dict[str, uuid.U
 
 def test_zero_amount_posting_is_refused(raw_db: Conn, accts: dict[str, uuid.UUID]) -> None:
     with pytest.raises(psycopg.errors.CheckViolation), raw_db.transaction():
-        e = _entry(raw_db)
-        raw_db.execute(
-            "INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)"
-            " VALUES (%s, %s, 'USD', 0, now()), (%s, %s, 'USD', 0, now())",
-            (e, accts["bank"], e, accts["alice"]),
-        )
+        _insert_entry(raw_db, [(accts["bank"], "USD", 0), (accts["alice"], "USD", 0)])

@@ -139,3 +139,22 @@ def unit_of_work() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def autocommit_cursor() -> Iterator[psycopg.Cursor[Any]]:
+    """A psycopg cursor on a pooled connection in autocommit mode: each statement is its own
+    transaction, committed by the server as it ends - one round trip, where a unit of work
+    needs three (BEGIN, the statement, COMMIT). For work that is exactly one statement and
+    writes nothing else (``kassa.ledger.service.post_entry_now``)."""
+    pooled = get_engine().raw_connection()
+    try:
+        conn: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                yield cursor
+        finally:
+            conn.autocommit = False  # the pool and SQLAlchemy expect transactional connections
+    finally:
+        pooled.close()

@@ -88,6 +88,13 @@ class JournalEntry(Base):
     __table_args__ = (
         sa.CheckConstraint("kind IN ('transfer','entry','reversal','hold_post')", name="kind"),
         sa.Index("ix_ledger_entries_booked_at", "booked_at"),
+        # An entry is reversed at most once (partial: almost no entry is a reversal).
+        sa.Index(
+            "uq_ledger_entries_reverses_id",
+            "reverses_id",
+            unique=True,
+            postgresql_where=sa.text("reverses_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid7)
@@ -95,10 +102,8 @@ class JournalEntry(Base):
     kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     description: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    # A correction points at the entry it reverses; an entry is reversed at most once.
-    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("ledger_entries.id"), unique=True
-    )
+    # A correction points at the entry it reverses.
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("ledger_entries.id"))
     hold_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     # Value time (when it counts for balances and statements) and system time.
     booked_at: Mapped[datetime] = mapped_column(
@@ -113,18 +118,13 @@ class Posting(Base):
     __tablename__ = "ledger_postings"
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="amount_nonzero"),
-        sa.ForeignKeyConstraint(
-            ["account_id", "currency"],
-            ["ledger_accounts.id", "ledger_accounts.currency"],
-            name="fk_ledger_postings_account_currency",
-        ),
         sa.Index("ix_ledger_postings_account_booked", "account_id", "booked_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
-    entry_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("ledger_entries.id"), nullable=False, index=True
-    )
+    # Entry and (account, currency) must exist: checked per statement by the trigger
+    # ledger_postings_valid (migration 0005) rather than by row-locking foreign keys.
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False, index=True)
     account_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
     amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)  # debit +, credit -

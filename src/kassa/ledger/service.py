@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from kassa.kit.clock import utcnow
+from kassa.kit.db import autocommit_cursor
 from kassa.kit.ids import uuid7
 from kassa.kit.money import CURRENCIES, MAX_MINOR, MIN_MINOR, Money
 from kassa.ledger import errors as E
@@ -684,39 +685,56 @@ def _refusal(code: str, info: str | None) -> E.LedgerError:
     raise AssertionError(f"ledger_post_entry answered {code!r}")  # pragma: no cover
 
 
+def _post_one_params(spec: EntrySpec) -> tuple[Any, ...]:
+    _validate(spec)
+    legs = spec.legs
+    return (
+        spec.key,
+        None if spec.key is None else _spec_hash(spec),
+        uuid7(),
+        spec.kind,
+        spec.description[:500],
+        None if spec.meta is None else json.dumps(spec.meta, default=str),
+        spec.reverses_id,
+        spec.hold_id,
+        spec.booked_at,
+        [g.account_id for g in legs],
+        [g.currency for g in legs],
+        [g.amount for g in legs],
+        random.randrange(1 << 20),  # picks the shard of a hot account
+    )
+
+
 def post_entry(session: Session, spec: EntrySpec) -> PostResult:
-    """Post one entry or raise its LedgerError (nothing posted).
+    """Post one entry in this unit of work, or raise its LedgerError (nothing posted).
 
     The same steps as ``post_entries`` for a batch of one, run by the server-side function
-    ``ledger_post_entry`` (migration 0004) in one round trip: claim the key, lock the balance
-    rows in (account, shard) order, check, write entry, postings and balance deltas.
+    ``ledger_post_entry`` (migrations 0004, 0005) in one round trip: claim the key, lock the
+    balance rows in (account, shard) order, check, write entry, postings and balance deltas.
     """
-    _validate(spec)
-    entry_id = uuid7()
-    legs = spec.legs
-    row = (
-        _driver(session)
-        .exec_driver_sql(
-            _POST_ONE,
-            (
-                spec.key,
-                None if spec.key is None else _spec_hash(spec),
-                entry_id,
-                spec.kind,
-                spec.description[:500],
-                None if spec.meta is None else json.dumps(spec.meta, default=str),
-                spec.reverses_id,
-                spec.hold_id,
-                spec.booked_at,
-                [g.account_id for g in legs],
-                [g.currency for g in legs],
-                [g.amount for g in legs],
-                random.randrange(1 << 20),
-            ),
-        )
-        .one()
-    )
+    params = _post_one_params(spec)
+    code, ref, info = _driver(session).exec_driver_sql(_POST_ONE, params).one()
+    return _post_one_result(code, ref, info)
+
+
+def post_entry_now(spec: EntrySpec) -> PostResult:
+    """Post one entry in a transaction of its own, or raise its LedgerError (nothing posted).
+
+    For a caller with nothing else to write atomically with the entry: the server-side
+    function is the whole transaction, so this is one round trip to the database instead of
+    three (BEGIN, the call, COMMIT) and no session. A refusal leaves nothing behind: the
+    function frees the key it claimed before it returns the refusal.
+    """
+    params = _post_one_params(spec)
+    with autocommit_cursor() as cursor:
+        cursor.execute(_POST_ONE, params)
+        row = cursor.fetchone()
+    assert row is not None
     code, ref, info = row
+    return _post_one_result(code, ref, info)
+
+
+def _post_one_result(code: str, ref: uuid.UUID | None, info: str | None) -> PostResult:
     if code == "posted":
         return PostResult(ref)
     if code == "replayed":

@@ -359,16 +359,8 @@ def downgrade() -> None:
     # ### end Alembic commands ###
 
 
-IMMUTABLE = ("ledger_entries", "ledger_postings")
-
-
-def _install_invariants() -> None:
-    op.execute("CREATE SEQUENCE account_number_seq START 1")
-    # 1. Every INSERT statement's postings balance per entry and currency. Checked at the end
-    #    of the statement with a transition table: one query per statement however many rows,
-    #    and an entry can never be balanced by postings arriving later in another statement.
-    op.execute(
-        """
+# Kept as constants: migration 0005 replaces them and restores them on downgrade.
+POSTINGS_BALANCED_SQL = """
         CREATE FUNCTION ledger_postings_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE bad record;
         BEGIN
@@ -382,16 +374,12 @@ def _install_invariants() -> None:
             RETURN NULL;
         END $$;
         """
-    )
-    op.execute(
-        "CREATE TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings "
-        "REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT "
-        "EXECUTE FUNCTION ledger_postings_balanced()"
-    )
-    # 2. At commit, each new entry has two or more postings and balances per currency
-    #    (a deferred constraint trigger, as django-hordak does).
-    op.execute(
-        """
+POSTINGS_BALANCED_TRIGGER = (
+    "CREATE TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings "
+    "REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT "
+    "EXECUTE FUNCTION ledger_postings_balanced()"
+)
+ENTRY_COMPLETE_SQL = """
         CREATE FUNCTION ledger_entry_complete() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE n bigint; unbalanced boolean;
         BEGIN
@@ -405,11 +393,25 @@ def _install_invariants() -> None:
             RETURN NULL;
         END $$;
         """
-    )
-    op.execute(
-        "CREATE CONSTRAINT TRIGGER ledger_entry_complete AFTER INSERT ON ledger_entries "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_complete()"
-    )
+ENTRY_COMPLETE_TRIGGER = (
+    "CREATE CONSTRAINT TRIGGER ledger_entry_complete AFTER INSERT ON ledger_entries "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_complete()"
+)
+
+IMMUTABLE = ("ledger_entries", "ledger_postings")
+
+
+def _install_invariants() -> None:
+    op.execute("CREATE SEQUENCE account_number_seq START 1")
+    # 1. Every INSERT statement's postings balance per entry and currency. Checked at the end
+    #    of the statement with a transition table: one query per statement however many rows,
+    #    and an entry can never be balanced by postings arriving later in another statement.
+    op.execute(POSTINGS_BALANCED_SQL)
+    op.execute(POSTINGS_BALANCED_TRIGGER)
+    # 2. At commit, each new entry has two or more postings and balances per currency
+    #    (a deferred constraint trigger, as django-hordak does).
+    op.execute(ENTRY_COMPLETE_SQL)
+    op.execute(ENTRY_COMPLETE_TRIGGER)
     # 3. Posted entries and postings are immutable: corrections are reversal entries.
     for table in IMMUTABLE:
         op.execute(

@@ -1,0 +1,37 @@
+"""Every migration can be undone: down to an empty database and back up to head."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from kassa.kit.migrate import downgrade, upgrade
+
+
+def _tables(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        rows: list[Any] = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+    return {r[0] for r in rows} - {"alembic_version"}
+
+
+def _triggers(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        rows: list[Any] = conn.execute(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
+    tables, triggers = _tables(db_url), _triggers(db_url)
+    assert "ledger_postings" in tables and "ledger_postings_valid" in triggers
+    downgrade(db_url, "0004")
+    assert "ledger_entry_complete" in _triggers(db_url)  # 0002's deferred check is back
+    downgrade(db_url, "base")
+    assert _tables(db_url) == set()
+    upgrade(db_url)
+    assert _tables(db_url) == tables
+    assert _triggers(db_url) == triggers
