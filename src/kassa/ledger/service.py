@@ -444,7 +444,7 @@ _BALANCES_ONLY = (
 
 def _array(values: Iterable[uuid.UUID | int | None]) -> str:
     """A PostgreSQL array literal of UUIDs or integers (their text never needs quoting):
-    much cheaper to build than psycopg's generic list adaptation on 1,000-entry batches."""
+    much cheaper to build than psycopg's generic list adaptation."""
     return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
 
 
@@ -698,9 +698,11 @@ def _post_one_params(spec: EntrySpec) -> tuple[Any, ...]:
         spec.reverses_id,
         spec.hold_id,
         spec.booked_at,
-        [g.account_id for g in legs],
-        [g.currency for g in legs],
-        [g.amount for g in legs],
+        # Array literals: cheaper than psycopg's list adaptation, and safe - UUIDs,
+        # integers and the (validated) ISO currency codes never need quoting.
+        _array(g.account_id for g in legs),
+        "{" + ",".join(g.currency for g in legs) + "}",
+        _array(g.amount for g in legs),
         random.randrange(1 << 20),  # picks the shard of a hot account
     )
 

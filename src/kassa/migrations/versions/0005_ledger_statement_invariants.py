@@ -19,9 +19,14 @@ writes they guard. This migration keeps every invariant and changes how it is en
   be inserted in the same SQL statement as the entry (one ``WITH ... INSERT`` as the ledger
   code does), so each new entry must already have postings when its statement ends. An
   entry inserted on its own is refused at once instead of at commit.
-* ``ledger_post_entry`` writes entry, postings and balances in one statement, as the check
-  above requires, and always uses generic plans: with ``= ANY(array)`` conditions
-  PostgreSQL otherwise re-plans every statement of the function on every call.
+* ``ledger_post_entry`` always uses generic plans: with ``= ANY(array)`` conditions
+  PostgreSQL otherwise re-plans every statement of the function on every call. It no
+  longer locks the balance rows with ``SELECT ... FOR UPDATE`` and then updates them (two
+  row locks, two WAL records per row): it reads the accounts, then updates each balance row
+  in the global (account, shard) order with the checks in the ``WHERE`` clause - the update
+  is the lock. When a row refuses (frozen, closed, not enough funds, 64-bit overflow), the
+  rows already changed are changed back and the key is freed, as before. Entry and postings
+  are then written in one statement, as the check above requires.
 * The uniqueness of ``reverses_id`` becomes a partial index: almost no entry is a reversal,
   and the full index stored a NULL for each one.
 """
@@ -177,10 +182,10 @@ def _migration(filename: str) -> ModuleType:
     return module
 
 
-# Same steps, order and locks as 0004; the differences are the plan mode and that entry,
-# postings and balance changes are one statement (see the module docstring).
-_POST_ENTRY_SQL = """
-CREATE FUNCTION ledger_post_entry(
+# The steps of 0004 in the same lock order, with one lock per balance row instead of two
+# (see the module docstring): the refusals are the same; when an entry has several problems,
+# unknown accounts and currency mismatches are reported before status and funds.
+_POST_ENTRY_SQL = """CREATE FUNCTION ledger_post_entry(
     p_key text, p_hash text, p_entry uuid, p_kind text, p_desc text, p_meta jsonb,
     p_rev uuid, p_hold uuid, p_at timestamptz,
     p_acc uuid[], p_cur text[], p_amt bigint[], p_r integer,
@@ -188,10 +193,10 @@ CREATE FUNCTION ledger_post_entry(
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     v_hash text;
-    l_id uuid[]; l_type text[]; l_cur text[]; l_shard smallint[]; l_posted bigint[];
-    l_out bigint[]; l_floor bigint[]; l_status text[];
-    a_id uuid[] := '{}'; a_delta numeric[] := '{}';
-    i int; j int; k int; sgn int;
+    l_id uuid[]; l_type text[]; l_cur text[]; l_shard smallint[];
+    a_id uuid[] := '{}'; a_delta numeric[] := '{}'; a_shard smallint[] := '{}';
+    i int; j int; k int; n int; sgn int;
+    r_posted bigint; r_out bigint; r_floor bigint; r_status text;
 BEGIN
     IF p_key IS NOT NULL THEN
         INSERT INTO ledger_idempotency (key, request_hash, kind, ref_id)
@@ -205,34 +210,21 @@ BEGIN
         END IF;
     END IF;
 
-    -- Lock the balance rows in the global order (account, shard).
-    SELECT array_agg(x.id), array_agg(x.type), array_agg(x.currency),
-           array_agg(x.shard), array_agg(x.posted), array_agg(x.pending_out),
-           array_agg(x.floor), array_agg(x.account_status)
-      INTO l_id, l_type, l_cur, l_shard, l_posted, l_out, l_floor, l_status
-      FROM (SELECT a.id, a.type::text AS type, a.currency::text AS currency, b.shard,
-                   b.posted, b.pending_out, b.floor, b.account_status::text AS account_status
-              FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
-             WHERE a.id = ANY(p_acc)
-               AND b.shard = CASE WHEN a.limited THEN 0 ELSE p_r % a.shards END
-             ORDER BY b.account_id, b.shard FOR UPDATE OF b) x;
+    SELECT array_agg(a.id ORDER BY a.id), array_agg(a.type::text ORDER BY a.id),
+           array_agg(a.currency::text ORDER BY a.id),
+           array_agg((CASE WHEN a.limited THEN 0 ELSE p_r % a.shards END)::smallint ORDER BY a.id)
+      INTO l_id, l_type, l_cur, l_shard
+      FROM ledger_accounts a WHERE a.id = ANY(p_acc);
 
-    -- Per leg, in order: the account exists, is open, holds this currency.
     FOR i IN 1 .. array_length(p_acc, 1) LOOP
         k := array_position(l_id, p_acc[i]);
         IF k IS NULL THEN
             status := 'account_not_found';
-        ELSIF l_status[k] = 'frozen' THEN
-            status := 'account_frozen';
-        ELSIF l_status[k] = 'closed' THEN
-            status := 'account_closed';
         ELSIF l_cur[k] <> p_cur[i] THEN
             status := 'currency_mismatch'; info := l_cur[k] || '/' || p_cur[i];
         END IF;
         IF status IS NOT NULL THEN
-            IF p_key IS NOT NULL THEN
-                DELETE FROM ledger_idempotency t WHERE t.key = p_key;
-            END IF;
+            IF p_key IS NOT NULL THEN DELETE FROM ledger_idempotency t WHERE t.key = p_key; END IF;
             RETURN;
         END IF;
         sgn := CASE WHEN l_type[k] IN ('asset', 'expense') THEN 1 ELSE -1 END;
@@ -245,43 +237,51 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- Overdraft floors first, then the 64-bit range, account by account.
-    FOR j IN 1 .. array_length(a_id, 1) LOOP
-        k := array_position(l_id, a_id[j]);
-        IF a_delta[j] < 0 AND l_floor[k] IS NOT NULL
-           AND l_posted[k]::numeric - l_out[k] + a_delta[j] < l_floor[k] THEN
-            status := 'insufficient_funds'; info := a_id[j]::text;
+    -- Apply the deltas row by row in the global lock order (account, shard): each UPDATE
+    -- locks its row, and applies only if the row is open and stays above its floor.
+    n := 0;
+    FOR k IN 1 .. array_length(l_id, 1) LOOP
+        j := array_position(a_id, l_id[k]);
+        CONTINUE WHEN j IS NULL;  -- a zero net change still checks the status
+        UPDATE ledger_balances b SET posted = b.posted + a_delta[j]::bigint
+         WHERE b.account_id = l_id[k] AND b.shard = l_shard[k] AND b.account_status = 'open'
+           AND (a_delta[j] >= 0 OR b.floor IS NULL
+                OR b.posted::numeric - b.pending_out + a_delta[j] >= b.floor)
+           AND b.posted::numeric + a_delta[j] BETWEEN -9223372036854775807 AND 9223372036854775807;
+        IF NOT FOUND THEN
+            SELECT b.posted, b.pending_out, b.floor, b.account_status
+              INTO r_posted, r_out, r_floor, r_status
+              FROM ledger_balances b WHERE b.account_id = l_id[k] AND b.shard = l_shard[k];
+            status := CASE WHEN r_status = 'frozen' THEN 'account_frozen'
+                           WHEN r_status = 'closed' THEN 'account_closed'
+                           WHEN a_delta[j] < 0 AND r_floor IS NOT NULL
+                                AND r_posted::numeric - r_out + a_delta[j] < r_floor
+                                THEN 'insufficient_funds'
+                           ELSE 'amount_too_large' END;
+            IF status = 'insufficient_funds' THEN info := l_id[k]::text; END IF;
             EXIT;
         END IF;
+        n := k;
     END LOOP;
-    IF status IS NULL THEN
-        FOR j IN 1 .. array_length(a_id, 1) LOOP
-            k := array_position(l_id, a_id[j]);
-            IF l_posted[k]::numeric + a_delta[j] NOT BETWEEN -9223372036854775807
-                                                       AND 9223372036854775807 THEN
-                status := 'amount_too_large';
-                EXIT;
-            END IF;
-        END LOOP;
-    END IF;
     IF status IS NOT NULL THEN
-        IF p_key IS NOT NULL THEN
-            DELETE FROM ledger_idempotency t WHERE t.key = p_key;
-        END IF;
+        -- Undo the rows already changed (they stay locked until the transaction ends).
+        FOR k IN 1 .. n LOOP
+            j := array_position(a_id, l_id[k]);
+            CONTINUE WHEN j IS NULL OR a_delta[j] = 0;
+            UPDATE ledger_balances b SET posted = b.posted - a_delta[j]::bigint
+             WHERE b.account_id = l_id[k] AND b.shard = l_shard[k];
+        END LOOP;
+        IF p_key IS NOT NULL THEN DELETE FROM ledger_idempotency t WHERE t.key = p_key; END IF;
         RETURN;
     END IF;
 
     WITH e AS (
         INSERT INTO ledger_entries (id, kind, description, meta, reverses_id, hold_id, booked_at)
         VALUES (p_entry, p_kind, p_desc, p_meta, p_rev, p_hold, coalesce(p_at, now()))
-    ), p AS (
-        INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)
-        SELECT p_entry, t.aid, t.cur, t.amt, coalesce(p_at, now())
-          FROM unnest(p_acc, p_cur, p_amt) AS t(aid, cur, amt)
     )
-    UPDATE ledger_balances b SET posted = b.posted + v.d::bigint
-      FROM unnest(a_id, a_delta) AS v(a, d), unnest(l_id, l_shard) AS s(a, sh)
-     WHERE v.a = s.a AND b.account_id = v.a AND b.shard = s.sh AND v.d <> 0;
+    INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)
+    SELECT p_entry, t.aid, t.cur, t.amt, coalesce(p_at, now())
+      FROM unnest(p_acc, p_cur, p_amt) AS t(aid, cur, amt);
     status := 'posted';
     ref := p_entry;
 END $$;
