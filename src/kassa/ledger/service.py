@@ -273,6 +273,11 @@ class _Row:
     d_posted: int = 0
     d_out: int = 0
     d_in: int = 0
+    # Extremes of d_posted as the entries apply, for re-checking against newer balances:
+    # the lowest after a debit, and the lowest and highest after any entry.
+    low_after_debit: int | None = None
+    low: int = 0
+    high: int = 0
 
     @property
     def sign(self) -> int:
@@ -284,36 +289,53 @@ class _Row:
 
 # Hot-path statements run with ``exec_driver_sql``: psycopg binds the lists as arrays, the
 # casts give their types, and SQLAlchemy's per-element type processing is skipped.
-_LOCK_BY_ACCOUNT = (
+_BY_ACCOUNT = (
     "SELECT a.id, a.type, a.currency, b.shard, b.posted, b.pending_out, b.pending_in, b.floor,"
     " b.account_status FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id"
     " WHERE a.id = ANY(%(ids)s::uuid[])"
     " AND b.shard = CASE WHEN a.limited THEN 0 ELSE %(r)s::integer %% a.shards END"
-    " ORDER BY b.account_id, b.shard FOR UPDATE OF b"
 )
 
-_LOCK_BY_SHARD = (
+_BY_SHARD = (
     "SELECT a.id, a.type, a.currency, b.shard, b.posted, b.pending_out, b.pending_in, b.floor,"
     " b.account_status FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id"
     " JOIN unnest(%(ids)s::uuid[], %(shards)s::smallint[]) AS k(a, s)"
     " ON k.a = b.account_id AND k.s = b.shard"
-    " ORDER BY b.account_id, b.shard FOR UPDATE OF b"
 )
 
 
 def _lock(
     session: Session, account_ids: Iterable[uuid.UUID], shards: dict[uuid.UUID, int] | None = None
 ) -> dict[uuid.UUID, _Row]:
+    """Lock the balance rows of these accounts in (account, shard) order: one row each, the
+    given shard or, for a sharded account, one picked at random."""
+    return _balance_rows(session, account_ids, shards, lock=True)
+
+
+def _read(session: Session, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, _Row]:
+    """The balance rows ``_lock`` would pick, read without locking."""
+    return _balance_rows(session, account_ids, None, lock=False)
+
+
+def _balance_rows(
+    session: Session,
+    account_ids: Iterable[uuid.UUID],
+    shards: dict[uuid.UUID, int] | None,
+    *,
+    lock: bool,
+) -> dict[uuid.UUID, _Row]:
     ids = sorted(set(account_ids))
     if not ids:
         return {}
+    suffix = " ORDER BY b.account_id, b.shard FOR UPDATE OF b" if lock else ""
     if shards is None:
         rows = _driver(session).exec_driver_sql(
-            _LOCK_BY_ACCOUNT, {"ids": ids, "r": random.randrange(1 << 20)}
+            _BY_ACCOUNT + suffix, {"ids": _array(ids), "r": random.randrange(1 << 20)}
         )
     else:
         rows = _driver(session).exec_driver_sql(
-            _LOCK_BY_SHARD, {"ids": ids, "shards": [shards[i] for i in ids]}
+            _BY_SHARD + suffix,
+            {"ids": _array(ids), "shards": _array(shards[i] for i in ids)},
         )
     return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows}
 
@@ -328,11 +350,6 @@ def _usable(row: _Row | None, currency: str | None = None) -> _Row:
     if currency is not None and row.currency != currency:
         raise E.CurrencyMismatch(f"The account holds {row.currency}, not {currency}.")
     return row
-
-
-def _check_fits(row: _Row) -> None:
-    if not MIN_MINOR <= row.posted + row.d_posted <= MAX_MINOR:
-        raise E.AmountTooLarge("The balance would not fit in 64 bits.")
 
 
 def _validate(spec: EntrySpec) -> None:
@@ -520,12 +537,14 @@ def _apply(spec: EntrySpec, rows: dict[uuid.UUID, _Row]) -> None:
             )
     for account_id, delta in changes.items():
         row = rows[account_id]
+        if not MIN_MINOR <= row.posted + row.d_posted + delta <= MAX_MINOR:
+            raise E.AmountTooLarge("The balance would not fit in 64 bits.")
+    for account_id, delta in changes.items():
+        row = rows[account_id]
         row.d_posted += delta
-        try:
-            _check_fits(row)
-        except E.LedgerError:
-            row.d_posted -= delta
-            raise
+        row.low, row.high = min(row.low, row.d_posted), max(row.high, row.d_posted)
+        if delta < 0 and (row.low_after_debit is None or row.d_posted < row.low_after_debit):
+            row.low_after_debit = row.d_posted
 
 
 def post_entries(
@@ -593,6 +612,81 @@ def _unclaim(session: Session, keys: list[str]) -> None:
         )
 
 
+# Refusals that depend on balance rows, which may change until they are locked.
+_BALANCE_DEPENDENT = (E.InsufficientFunds, E.AmountTooLarge, E.AccountFrozen, E.AccountClosed)
+
+
+def _evaluate(
+    specs: Sequence[EntrySpec],
+    todo: list[int],
+    rows: dict[uuid.UUID, _Row],
+    entry_ids: list[uuid.UUID],
+) -> dict[int, PostResult]:
+    """Apply the entries in order to ``rows`` (in memory): a result per entry, never raises."""
+    out: dict[int, PostResult] = {}
+    for i in todo:
+        try:
+            _apply(specs[i], rows)
+            out[i] = PostResult(entry_ids[i])
+        except E.LedgerError as exc:
+            out[i] = PostResult(None, error=exc)
+    return out
+
+
+def _raise_first(results: dict[int, PostResult]) -> None:
+    for i in sorted(results):
+        error = results[i].error
+        if error is not None:
+            raise error
+
+
+class _BalancesMoved(Exception):
+    """The locked balances no longer allow what the unlocked read allowed."""
+
+
+def _post_optimistically(
+    session: Session,
+    fresh: list[tuple[uuid.UUID, EntrySpec]],
+    snapshot: dict[uuid.UUID, _Row],
+    shards: dict[uuid.UUID, int],
+) -> bool:
+    """Write the entries checked against unlocked balances, then lock and re-check.
+
+    Writing a batch's entries and postings is most of its time; done under the balance
+    locks it made concurrent batches that share accounts wait for one another. Here the
+    balance rows are locked only after the writes, for the re-check and the balance update.
+    The re-check is exact: every entry passed against the unlocked read (the caller makes
+    sure), and each row's lowest point after a debit and its range are checked against the
+    locked values - so every entry passes against those too, in the same order. If not,
+    the savepoint undoes the writes and the row locks, and the caller locks and posts as usual.
+    """
+    if not fresh:
+        return False
+    try:
+        with session.begin_nested():
+            _write(session, fresh, {})
+            locked = _lock(session, snapshot, shards)
+            for account_id, was in snapshot.items():
+                now = locked.get(account_id)
+                if now is None or not _still_fits(was, now):
+                    raise _BalancesMoved
+                now.d_posted = was.d_posted
+            _driver(session).exec_driver_sql(_BALANCES_ONLY, _balance_params(locked))
+    except _BalancesMoved:
+        return False
+    return True
+
+
+def _still_fits(was: _Row, now: _Row) -> bool:
+    if now.status != "open":
+        return False
+    if now.posted + was.low < MIN_MINOR or now.posted + was.high > MAX_MINOR:
+        return False
+    if was.low_after_debit is None or now.floor is None:
+        return True
+    return now.posted - now.pending_out + was.low_after_debit >= now.floor
+
+
 def _post_claimed(
     session: Session,
     specs: Sequence[EntrySpec],
@@ -619,15 +713,25 @@ def _post_claimed(
         results[i] = PostResult(None)  # resolved after the first one
 
     todo = [i for i in range(n) if results[i] is None]
-    rows = _lock(session, (leg.account_id for i in todo for leg in specs[i].legs))
+    accounts = {leg.account_id for i in todo for leg in specs[i].legs}
+    snapshot = _read(session, accounts)
+    shards = {a: row.shard for a, row in snapshot.items()}
+    trial = _evaluate(specs, todo, snapshot, entry_ids)
+    if atomic:
+        _raise_first(trial)
+    written = False
+    if not any(isinstance(r.error, _BALANCE_DEPENDENT) for r in trial.values()):
+        fresh_trial = [(entry_ids[i], specs[i]) for i in todo if trial[i].ok]
+        written = _post_optimistically(session, fresh_trial, snapshot, shards)
+    if written:
+        results_for_todo = trial
+    else:
+        rows = _lock(session, snapshot, shards)
+        results_for_todo = _evaluate(specs, todo, rows, entry_ids)
+        if atomic:
+            _raise_first(results_for_todo)
     for i in todo:
-        try:
-            _apply(specs[i], rows)
-            results[i] = PostResult(entry_ids[i])
-        except E.LedgerError as exc:
-            if atomic:
-                raise
-            results[i] = PostResult(None, error=exc)
+        results[i] = results_for_todo[i]
 
     for i, j in repeats.items():
         first = results[j]
@@ -642,7 +746,7 @@ def _post_claimed(
 
     final = [r for r in results if r is not None]
     fresh = [(entry_ids[i], specs[i]) for i in todo if final[i].ok]
-    if fresh:
+    if fresh and not written:
         _write(session, fresh, rows)
     # A refused request does not use up its key.
     _unclaim(session, [k for k in claimed if not final[first_with_key[k]].ok])
