@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
 import psycopg
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from kassa.audit.models import AuditRecord
+from kassa.audit.service import _fields
 from kassa.cli import app as cli
 from tests.helpers import login
 
@@ -83,3 +90,64 @@ def test_verify_detects_changed_deleted_and_inserted_rows(
     assert inserted.exit_code == 1
     assert "seq 100000" in inserted.output
     assert admin.get("/api/v1/audit/verify").json()["ok"] is False
+
+
+def test_database_computed_hashes_match_what_verify_recomputes(db_url: str) -> None:
+    """audit_append hashes in PostgreSQL what canonical_hash hashes in Python, also for
+    content that JSON escapes (quotes, non-ASCII, nesting, big integers)."""
+    from kassa.audit.service import SYSTEM, Actor, canonical_hash, record, verify
+    from kassa.kit.db import unit_of_work
+
+    who = Actor(uuid.uuid4(), None, 'Zoë "Z" Ørsted')
+    awkward = {
+        "name": 'Ünïcödé ☃ \\ " \n tab\t',
+        "nested": {"b": [1, 2, {"z": None, "a": True}], "a": 2**63 - 1},
+        "empty": {},
+    }
+    with unit_of_work() as s:
+        for n in range(5):  # several records of one transaction, one chain, linked in order
+            record(s, "test.awkward", who, target_type="t", target_id=n, details=awkward)
+        record(s, "test.system", SYSTEM, before={"x": 1}, after={"x": 2})
+    with unit_of_work() as s:
+        rows = (
+            s.execute(
+                sa.select(AuditRecord)
+                .where(AuditRecord.action.like("test.%"))
+                .order_by(AuditRecord.id)
+            )
+            .scalars()
+            .all()
+        )
+        assert len(rows) == 6 and len({r.chain for r in rows}) == 1
+        assert [r.seq for r in rows] == list(range(rows[0].seq, rows[0].seq + 6))
+        for prev, row in itertools.pairwise(rows):
+            assert row.prev_hash == prev.hash
+        for row in rows:
+            assert row.hash == canonical_hash(row.prev_hash, _fields(row))
+        assert rows[0].details == awkward and rows[0].actor_label == who.label
+        report = verify(s)
+    assert report.ok, report.problems
+
+
+def test_concurrent_writers_spread_over_chains_and_verify(db_url: str) -> None:
+    from kassa.audit.service import SYSTEM, record, verify
+    from kassa.kit.db import unit_of_work
+
+    def write(n: int) -> None:
+        for i in range(10):
+            with unit_of_work() as s:
+                record(s, "test.concurrent", SYSTEM, target_id=f"{n}-{i}")
+
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(write, range(12)))
+    with unit_of_work() as s:
+        count = s.scalar(sa.select(sa.func.count()).where(AuditRecord.action == "test.concurrent"))
+        chains = s.scalar(
+            sa.select(sa.func.count(sa.distinct(AuditRecord.chain))).where(
+                AuditRecord.action == "test.concurrent"
+            )
+        )
+        report = verify(s)
+    assert count == 120
+    assert chains is not None and chains > 1  # writers did not all queue on one chain
+    assert report.ok, report.problems

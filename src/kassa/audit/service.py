@@ -24,7 +24,6 @@ from kassa.kit.clock import utcnow
 from kassa.kit.requestctx import current_meta
 
 GENESIS = "0" * 64
-_LOCK_NAMESPACE = 0x4B415544  # "KAUD": advisory-lock key space for the audit chains
 _PENDING = "kassa_audit_pending"
 
 
@@ -128,56 +127,63 @@ def _fields(row: AuditRecord | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _claim_chain(session: Session) -> int:
-    """Lock one chain for this transaction: a free one if there is one, else wait for one."""
-    start = random.randrange(CHAIN_COUNT)
-    for offset in range(CHAIN_COUNT):
-        chain = (start + offset) % CHAIN_COUNT
-        got = session.execute(
-            sa.select(sa.func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, chain))
-        ).scalar_one()
-        if got:
-            return chain
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_NAMESPACE, start)))
-    return start
+def _hash_parts(fields: dict[str, Any]) -> tuple[str, str, str]:
+    """The record's canonical JSON (as ``canonical_hash`` writes it) in three parts around
+    the chain and the sequence number, which only the database assigns (``audit_append``):
+    ``head "chain":<chain>, middle ,"seq":<seq> tail``."""
+    keys = sorted(fields)
+    at_chain, at_seq = keys.index("chain"), keys.index("seq")
+
+    def pairs(names: list[str]) -> str:
+        return ",".join(
+            json.dumps(name)
+            + ":"
+            + json.dumps(fields[name], sort_keys=True, separators=(",", ":"), default=str)
+            for name in names
+        )
+
+    return (
+        "{" + pairs(keys[:at_chain]) + ",",
+        pairs(keys[at_chain + 1 : at_seq]),
+        "," + pairs(keys[at_seq + 1 :]) + "}",
+    )
+
+
+def _event_row(ev: AuditEvent) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "chain": None,
+        "seq": None,
+        "occurred_at": ev.occurred_at,
+        "actor_id": ev.actor.user_id,
+        "actor_label": ev.actor.label,
+        "org_id": ev.actor.org_id,
+        "action": ev.action,
+        "outcome": ev.outcome,
+        "target_type": ev.target_type,
+        "target_id": ev.target_id,
+        "ip": ev.ip,
+        "request_id": ev.request_id,
+        "before": ev.before,
+        "after": ev.after,
+        "details": ev.details,
+    }
+    fields = _fields(row)
+    fields["head"], fields["middle"], fields["tail"] = _hash_parts(fields)
+    return fields
 
 
 def write_pending(session: Session) -> None:
+    """Append the queued events to one chain, in one round trip (``audit_append``)."""
     events: list[AuditEvent] = session.info.pop(_PENDING, [])
     if not events:
         return
-    chain = _claim_chain(session)
-    head = session.get(AuditChainHead, chain, with_for_update=True)
-    last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS)
-    for ev in events:
-        last_seq += 1
-        row = AuditRecord(
-            chain=chain,
-            seq=last_seq,
-            occurred_at=ev.occurred_at,
-            actor_id=ev.actor.user_id,
-            actor_label=ev.actor.label,
-            org_id=ev.actor.org_id,
-            action=ev.action,
-            outcome=ev.outcome,
-            target_type=ev.target_type,
-            target_id=ev.target_id,
-            ip=ev.ip,
-            request_id=ev.request_id,
-            before=ev.before,
-            after=ev.after,
-            details=ev.details,
-            prev_hash=last_hash,
-            hash="",
-        )
-        row.hash = canonical_hash(last_hash, _fields(row))
-        last_hash = row.hash
-        session.add(row)
-    if head is None:
-        session.add(AuditChainHead(chain=chain, last_seq=last_seq, last_hash=last_hash))
-    else:
-        head.last_seq, head.last_hash = last_seq, last_hash
-    session.flush()
+    session.execute(
+        sa.text("SELECT audit_append(CAST(:start AS integer), CAST(:events AS jsonb))"),
+        {
+            "start": random.randrange(CHAIN_COUNT),
+            "events": json.dumps([_event_row(ev) for ev in events], default=str),
+        },
+    )
     session.info["kassa_audit_written"] = True
 
 
