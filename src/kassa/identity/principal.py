@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from kassa.audit.service import Actor
 from kassa.identity.models import RoleGrant, UserGrant, UserRole
@@ -42,11 +44,9 @@ class Principal:
         return Actor(self.user_id, self.org_id, label)
 
 
-def section_levels(
-    session: Session, user_id: uuid.UUID
-) -> tuple[dict[Section, Level], dict[Section, Level]]:
-    """What the user's roles give per section (the highest level) and the per-user overrides,
-    read in one query."""
+def grants_of(user_id: sa.ColumnElement[uuid.UUID] | QueryableAttribute[uuid.UUID]) -> sa.Subquery:
+    """The user's grants, one row each (section, level, override): what the roles give and
+    the per-user overrides. Correlates with ``user_id``, so it can be joined LATERAL."""
     role_part = (
         sa.select(RoleGrant.section, RoleGrant.level, sa.literal(False).label("override"))
         .join(UserRole, UserRole.role_id == RoleGrant.role_id)
@@ -55,17 +55,34 @@ def section_levels(
     user_part = sa.select(
         UserGrant.section, UserGrant.level, sa.literal(True).label("override")
     ).where(UserGrant.user_id == user_id)
+    return sa.union_all(role_part, user_part).subquery("grants")
+
+
+def fold_grants(
+    rows: Iterable[Sequence[Any]],
+) -> tuple[dict[Section, Level], dict[Section, Level]]:
+    """Grant rows to (the highest level the roles give per section, the per-user overrides);
+    a row of NULLs (a user without grants, from an outer join) adds nothing."""
     from_roles: dict[Section, Level] = {}
     overrides: dict[Section, Level] = {}
-    for section_name, level_name, is_override in session.execute(
-        sa.union_all(role_part, user_part)
-    ):
+    for section_name, level_name, is_override in rows:
+        if section_name is None or level_name is None:
+            continue
         section, level = Section(section_name), Level.parse(level_name)
         if is_override:
             overrides[section] = level
         else:
             from_roles[section] = max(from_roles.get(section, Level.NONE), level)
     return from_roles, overrides
+
+
+def section_levels(
+    session: Session, user_id: uuid.UUID
+) -> tuple[dict[Section, Level], dict[Section, Level]]:
+    """What the user's roles give per section and the per-user overrides, in one query."""
+    grants = grants_of(sa.literal(user_id, sa.Uuid))
+    rows = session.execute(sa.select(grants.c.section, grants.c.level, grants.c.override))
+    return fold_grants(rows)
 
 
 def resolve_permissions(

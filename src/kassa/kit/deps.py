@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from kassa.kit.db import session_factory
 
@@ -28,17 +30,31 @@ def wrote(session: Session) -> bool:
     return bool(session.info.get(_WROTE))
 
 
-def _unit_of_work(request: Request) -> Iterator[Session]:
+async def _unit_of_work(request: Request) -> AsyncIterator[Session]:
     """One transaction per request, committed after the endpoint returns, before the response.
 
     A state-changing request that its service did not audit gets a generic audit record, so
     no change goes unrecorded.
-    """
-    from kassa.audit.service import SYSTEM, record, was_audited
 
+    The session is opened on the event loop (that needs no I/O: it connects on first use)
+    and finished with one thread-pool hop; a thread-pool hop costs more here than the
+    query of a simple request.
+    """
     session = session_factory()()
     try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_discard, session)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_finish, session, request)
+
+
+def _finish(session: Session, request: Request) -> None:
+    from kassa.audit.service import SYSTEM, record, was_audited
+
+    try:
         if (
             request.method not in SAFE_METHODS
             and not was_audited(session)
@@ -57,6 +73,13 @@ def _unit_of_work(request: Request) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 
