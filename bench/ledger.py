@@ -67,14 +67,21 @@ def setup(url_admin: str) -> str:
     return url
 
 
-def pgbench(url: str, clients: int, seconds: int) -> float:
+def pgbench(url: str, clients: int, seconds: int, script: str | None = None) -> float:
+    """pgbench's tpcb-like transactions/s, or (``script``) the rate of a custom script."""
     from kassa.kit.embedded_pg import pg_bin_dir
 
     exe = str(pg_bin_dir() / "pgbench")
-    subprocess.run([exe, "-i", "-q", "-s", "10", url], check=True, capture_output=True)
+    workload = ["-b", "tpcb-like"]
+    if script is None:
+        subprocess.run([exe, "-i", "-q", "-s", "10", url], check=True, capture_output=True)
+    else:
+        path = ROOT / "var" / "bench-transfer.sql"
+        path.write_text(script)
+        workload = ["-f", str(path)]
     settle(url)
     out = subprocess.run(
-        [exe, "-n", "-b", "tpcb-like", "-c", str(clients), "-j", "2", "-T", str(seconds), url],
+        [exe, "-n", *workload, "-c", str(clients), "-j", "2", "-T", str(seconds), url],
         check=True,
         capture_output=True,
         text=True,
@@ -82,6 +89,19 @@ def pgbench(url: str, clients: int, seconds: int) -> float:
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout)
     assert match, out.stdout
     return float(match.group(1))
+
+
+# The database's share of a single transfer: ledger_post_entry called by pgbench's C client
+# (no Python), between two random bench accounts. Kassa's Python clients share the same two
+# cores with PostgreSQL, so (a) can be at most about this.
+TRANSFER_SCRIPT = """\\set i random(0, 199)
+\\set j random(0, 198)
+SELECT status FROM ledger_post_entry(md5(random()::text), 'h', gen_random_uuid(), 'transfer',
+  'bench', NULL, NULL, NULL, NULL,
+  ARRAY[(SELECT id FROM ledger_accounts WHERE code = 'b' || :i),
+        (SELECT id FROM ledger_accounts WHERE code = 'b' || ((:i + 1 + :j) % 200))],
+  '{USD,USD}', '{1,-1}', (random() * 1000000)::int);
+"""
 
 
 def settle(url: str) -> None:
@@ -312,7 +332,7 @@ def load_postings(url: str, postings: int) -> None:
                     """
                     CREATE TEMP TABLE bulk ON COMMIT DROP AS
                     SELECT gen_random_uuid() AS id, g,
-                           now() - (g % 100000) * interval '1 minute' AS at
+                           now() - (g %% 100000) * interval '1 minute' AS at
                       FROM generate_series(1, %s) g""",
                     (n,),
                 )
@@ -324,10 +344,10 @@ def load_postings(url: str, postings: int) -> None:
                     WITH acc AS (SELECT array_agg(id ORDER BY code) a FROM ledger_accounts
                                   WHERE code ~ '^b[0-9]+$')
                     INSERT INTO ledger_postings (entry_id, account_id, currency, amount, booked_at)
-                    SELECT b.id, acc.a[1 + (b.g %% array_length(acc.a, 1))], 'USD', 1, b.at
+                    SELECT b.id, acc.a[1 + (b.g % array_length(acc.a, 1))], 'USD', 1, b.at
                       FROM bulk b, acc
                     UNION ALL
-                    SELECT b.id, acc.a[1 + ((b.g + 1) %% array_length(acc.a, 1))], 'USD', -1,
+                    SELECT b.id, acc.a[1 + ((b.g + 1) % array_length(acc.a, 1))], 'USD', -1,
                            b.at FROM bulk b, acc""")
         conn.execute("""
             UPDATE ledger_balances b SET posted = -s.total FROM (
@@ -381,6 +401,7 @@ def main() -> None:
     rows: list[tuple[str, float, float | None]] = []
     if "a" in args.cases:
         rows += [
+            ("(a) database only (pgbench -f)", pgbench(url, c, t, TRANSFER_SCRIPT), None),
             ("(a) service, single transfers", service_rate(url, c, t, hot=False), 0.60),
             ("(a) service, hot account", service_rate(url, c, t, hot=True), None),
             (
