@@ -128,6 +128,7 @@ def test_transfer_idempotency_and_bad_input(app_client: TestClient) -> None:
             "insufficient_funds",
         ),
         ({**base, "amount_minor": 1.5}, None, 422, "validation_error"),
+        ({**base, "amount_minor": 10, "description": "a\u0000b"}, None, 400, "invalid_character"),
     ]
     for body, key, status, code in cases:
         problem(transfer(ben, key, **body), status, code)

@@ -70,3 +70,21 @@ def test_openapi_documents_errors(app_client: TestClient) -> None:
     operation = spec["paths"]["/api/v1/admin/users"]["post"]
     assert {"201", "401", "403", "422"} <= set(operation["responses"])
     assert "Problem" in spec["components"]["schemas"]
+
+
+def test_nul_characters_are_refused_wherever_they_are(app_client: TestClient) -> None:
+    """PostgreSQL cannot store U+0000 in text: a 400, not a 500, and nothing written."""
+    admin = login(app_client, "admin@kassa.example")
+    body = _problem(
+        admin.post(
+            "/api/v1/admin/organisations", json={"name": "Nul\u0000 Ltd", "kind": "company"}
+        ),
+        400,
+        "invalid_character",
+    )
+    assert "NUL" in body["detail"]
+    names = [o["name"] for o in admin.get("/api/v1/admin/organisations").json()]
+    assert not any(name.startswith("Nul") for name in names)
+    _problem(
+        admin.get("/api/v1/admin/users", params={"search": "a\u0000b"}), 400, "invalid_character"
+    )

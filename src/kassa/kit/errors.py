@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kassa.kit.requestctx import current_request_id
@@ -203,6 +205,18 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    async def _data(request: Request, exc: Exception) -> JSONResponse:
+        refused = unstorable_value(exc)
+        if refused is None:
+            return await _unexpected(request, exc)
+        status, code, title, detail = refused
+        return problem_response(status, code, title, detail, request=request)
+
+    # Values PostgreSQL cannot store are bad input wherever they hide (a body, a query
+    # parameter): the unit of work has rolled back, so nothing changed.
+    app.add_exception_handler(sa_exc.DataError, _data)
+    app.add_exception_handler(psycopg.DataError, _data)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("unhandled error", extra={"path": request.url.path})
@@ -213,6 +227,21 @@ def install_error_handlers(app: FastAPI) -> None:
             "Something went wrong on our side; the request id identifies it.",
             request=request,
         )
+
+
+def unstorable_value(exc: BaseException) -> tuple[int, str, str, str] | None:
+    """(status, code, title, detail) when a database error says the request carried a value
+    PostgreSQL cannot store; None for any other error (a fault of ours, not the caller's)."""
+    orig = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == "22P05" or "NUL (0x00)" in str(orig):
+        return (
+            400,
+            "invalid_character",
+            "Invalid character",
+            "Text may not contain the NUL character (U+0000).",
+        )
+    return None
 
 
 # OpenAPI: the error responses every route may give, so the contract names them.
