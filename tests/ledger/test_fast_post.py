@@ -4,8 +4,12 @@ the same steps from Python. All must refuse alike and free the key."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
 from kassa.kit.db import unit_of_work
@@ -98,3 +102,63 @@ def test_post_entry_now_commits_on_its_own_and_replays(accts: A) -> None:
         pass
     with unit_of_work() as s:
         assert L.get_balance(s, accts["alice"]).posted == 250
+
+
+# A test-only trigger: after an UPDATE of balances that changed no row, a session that asked
+# for it waits at a gate (an advisory lock the test holds) - between ledger_post_entry's
+# refused UPDATE and its second look at the row, where the race of migration 0007 was.
+_PAUSE_AFTER_REFUSED_UPDATE = """
+CREATE FUNCTION test_pause_after_refused_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('kassa.test_pause', true) = 'on' AND NOT EXISTS (SELECT 1 FROM changed)
+    THEN
+        PERFORM pg_advisory_lock_shared(4242);
+        PERFORM pg_advisory_unlock_shared(4242);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER test_pause AFTER UPDATE ON ledger_balances REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION test_pause_after_refused_update();
+"""
+
+
+def _wait_for(raw: psycopg.Connection[Any], pid: int, event_type: str, event: str) -> None:
+    for _ in range(500):
+        row = raw.execute(
+            "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = %s", (pid,)
+        ).fetchone()
+        if row == (event_type, event):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"backend {pid} never waited on {event_type}/{event}")
+
+
+def test_refusal_is_decided_on_the_locked_row(db_url: str, accts: A) -> None:
+    """Alice has 20; a debit of 50 does not fit, so its UPDATE changes no row (and locks
+    none). Before the function looks at the row again, 100 is paid in and committed. The 50
+    must then post against the row it locks (120) - not be refused with a wrong reason, as
+    the unlocked second look of migration 0005 did (``amount_too_large``)."""
+    alice, bob = accts["alice"], accts["bob"]
+    L.post_entry_now(L.transfer(accts["bank"], alice, Money(20, "USD")))
+    with psycopg.connect(db_url, autocommit=True) as raw:
+        raw.execute(_PAUSE_AFTER_REFUSED_UPDATE)
+        raw.execute("SELECT pg_advisory_lock(4242)")  # the gate is closed
+        late = psycopg.connect(db_url, autocommit=True)
+        late.execute("SET kassa.test_pause = 'on'")
+        outcome: list[Any] = []
+        spec = L.transfer(alice, bob, Money(50, "USD"), key="late-50")
+        worker = threading.Thread(
+            target=lambda: outcome.append(
+                late.execute(L._POST_ONE, L._post_one_params(spec)).fetchone()
+            )
+        )
+        worker.start()
+        _wait_for(raw, late.info.backend_pid, "Lock", "advisory")  # refused, at the gate
+        L.post_entry_now(L.transfer(accts["bank"], alice, Money(100, "USD")))
+        raw.execute("SELECT pg_advisory_unlock(4242)")
+        worker.join(timeout=10)
+        late.close()
+    assert outcome and outcome[0][0] == "posted", outcome
+    with unit_of_work() as s:
+        assert L.get_balance(s, alice).posted == 20 + 100 - 50
+        assert L.verify(s).ok

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 from alembic import command
 from alembic.config import Config
@@ -28,3 +30,14 @@ def downgrade(url: str, revision: str) -> None:
 
 def current(url: str) -> None:
     command.current(alembic_config(url), verbose=False)
+
+
+def revision_module(filename: str) -> ModuleType:
+    """An earlier revision's module (``versions/`` is no package), so a later migration can
+    re-run or patch what it created."""
+    path = MIGRATIONS / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"kassa_migration_{filename[:4]}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

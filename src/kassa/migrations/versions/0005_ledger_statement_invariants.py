@@ -33,12 +33,11 @@ writes they guard. This migration keeps every invariant and changes how it is en
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
 
 from alembic import op
+
+from kassa.kit.migrate import revision_module
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -144,7 +143,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION {POST_ENTRY}")
-    _migration("0004_ledger_fast_post.py").upgrade()
+    revision_module("0004_ledger_fast_post.py").upgrade()
     for trigger in ("no_truncate", "no_delete", "keep_identity"):
         op.execute(f"DROP TRIGGER ledger_accounts_{trigger} ON ledger_accounts")
     op.execute("DROP TRIGGER ledger_entries_have_postings ON ledger_entries")
@@ -164,22 +163,11 @@ def downgrade() -> None:
         "ALTER TABLE ledger_postings ADD CONSTRAINT fk_ledger_postings_account_currency"
         " FOREIGN KEY (account_id, currency) REFERENCES ledger_accounts (id, currency)"
     )
-    invariants = _migration("0002_ledger_accounts.py")
+    invariants = revision_module("0002_ledger_accounts.py")
     op.execute(invariants.POSTINGS_BALANCED_SQL)
     op.execute(invariants.POSTINGS_BALANCED_TRIGGER)
     op.execute(invariants.ENTRY_COMPLETE_SQL)
     op.execute(invariants.ENTRY_COMPLETE_TRIGGER)
-
-
-def _migration(filename: str) -> ModuleType:
-    """An earlier revision's module, to re-run what it created (versions/ is no package)."""
-    spec = importlib.util.spec_from_file_location(
-        f"kassa_migration_{filename[:4]}", Path(__file__).with_name(filename)
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # The steps of 0004 in the same lock order, with one lock per balance row instead of two
