@@ -92,8 +92,10 @@ def pgbench(url: str, clients: int, seconds: int, script: str | None = None) -> 
 
 
 # The database's share of a single transfer: ledger_post_entry called by pgbench's C client
-# (no Python), between two random bench accounts. Kassa's Python clients share the same two
-# cores with PostgreSQL, so (a) can be at most about this.
+# (no Python), between two random bench accounts. The script also looks the two accounts up
+# and is parsed on every call (Kassa's client prepares it once), so it slightly understates
+# the database's rate; Kassa's Python clients share the two cores with PostgreSQL, so (a)
+# cannot be far above it.
 TRANSFER_SCRIPT = """\\set i random(0, 199)
 \\set j random(0, 198)
 SELECT status FROM ledger_post_entry(md5(random()::text), 'h', gen_random_uuid(), 'transfer',
