@@ -116,6 +116,16 @@ def settle(url: str) -> None:
 
 
 # --------------------------------------------------------------------------- service layer
+def _pair(rnd: random.Random, bank: Any, ids: list[Any], hot: bool) -> tuple[Any, Any]:
+    """A transfer's (debit, credit): two random customers, or (hot) the bank's settlement
+    account on one side, at random, and a random customer on the other."""
+    if not hot:
+        a, b = rnd.sample(ids, 2)
+        return a, b
+    other = rnd.choice(ids)
+    return (bank, other) if rnd.random() < 0.5 else (other, bank)
+
+
 def _service_worker(
     url: str,
     seconds: float,
@@ -152,10 +162,7 @@ def _service_worker(
             end = time.monotonic() + seconds
         specs = []
         for _ in range(batch):
-            if hot:
-                a, b = (bank, rnd.choice(ids)) if rnd.random() < 0.5 else (rnd.choice(ids), bank)
-            else:
-                a, b = rnd.sample(ids, 2)
+            a, b = _pair(rnd, bank, ids, hot)
             specs.append(L.transfer(a, b, one, key=uuid.uuid4().hex))
         if batch == 1 and not in_unit_of_work:
             L.post_entry_now(specs[0])  # its own transaction: one round trip
@@ -272,12 +279,7 @@ def _http_load(
         done = 0
         try:
             while time.monotonic() < end:
-                if hot:
-                    a, b = (
-                        (bank, rnd.choice(ids)) if rnd.random() < 0.5 else (rnd.choice(ids), bank)
-                    )
-                else:
-                    a, b = rnd.sample(ids, 2)
+                a, b = _pair(rnd, bank, ids, hot)
                 body = (
                     f'{{"debit_account_id":"{a}","credit_account_id":"{b}",'
                     f'"amount_minor":1,"currency":"USD"}}'

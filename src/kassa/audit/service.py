@@ -100,9 +100,13 @@ def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return result
 
 
+def canonical_json(value: object) -> str:
+    """The one JSON form hashed into the chain: sorted keys, no spaces, ASCII."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def canonical_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
 
 
 def _fields(row: AuditRecord | dict[str, Any]) -> dict[str, Any]:
@@ -135,12 +139,7 @@ def _hash_parts(fields: dict[str, Any]) -> tuple[str, str, str]:
     at_chain, at_seq = keys.index("chain"), keys.index("seq")
 
     def pairs(names: list[str]) -> str:
-        return ",".join(
-            json.dumps(name)
-            + ":"
-            + json.dumps(fields[name], sort_keys=True, separators=(",", ":"), default=str)
-            for name in names
-        )
+        return ",".join(json.dumps(name) + ":" + canonical_json(fields[name]) for name in names)
 
     return (
         "{" + pairs(keys[:at_chain]) + ",",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -215,7 +214,6 @@ def install_error_handlers(app: FastAPI) -> None:
     # Values PostgreSQL cannot store are bad input wherever they hide (a body, a query
     # parameter): the unit of work has rolled back, so nothing changed.
     app.add_exception_handler(sa_exc.DataError, _data)
-    app.add_exception_handler(psycopg.DataError, _data)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -28,7 +28,8 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Must match kassa.audit.service: the advisory-lock namespace, the chain count, the genesis.
+# Must match kassa.audit: CHAIN_COUNT (8, also the table's CHECK) and GENESIS (64 zeros).
+# 1262572868 = 0x4B415544, "KAUD": the advisory-lock key space of the audit chains.
 APPEND_SQL = """
 CREATE FUNCTION audit_append(p_start integer, p_events jsonb) RETURNS integer
 LANGUAGE plpgsql AS $$
