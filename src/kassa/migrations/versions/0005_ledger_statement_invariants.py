@@ -49,23 +49,8 @@ POST_ENTRY = (
     " uuid[], text[], bigint[], integer)"
 )
 
-
-def upgrade() -> None:
-    op.execute("ALTER TABLE ledger_postings DROP CONSTRAINT fk_ledger_postings_account_currency")
-    op.execute(
-        "ALTER TABLE ledger_postings DROP CONSTRAINT fk_ledger_postings_entry_id_ledger_entries"
-    )
-    op.execute("DROP TRIGGER ledger_entry_complete ON ledger_entries")
-    op.execute("DROP FUNCTION ledger_entry_complete()")
-    op.execute("DROP TRIGGER ledger_postings_balanced ON ledger_postings")
-    op.execute("DROP FUNCTION ledger_postings_balanced()")
-    op.execute("ALTER TABLE ledger_entries DROP CONSTRAINT uq_ledger_entries_reverses_id")
-    op.execute(
-        "CREATE UNIQUE INDEX uq_ledger_entries_reverses_id ON ledger_entries (reverses_id)"
-        " WHERE reverses_id IS NOT NULL"
-    )
-    op.execute(
-        """
+# The statement check over inserted postings (0009 replaces it with a one-query version).
+POSTINGS_VALID_SQL = """
         CREATE FUNCTION ledger_postings_valid() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE bad record;
         BEGIN
@@ -94,7 +79,23 @@ def upgrade() -> None:
             RETURN NULL;
         END $$;
         """
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE ledger_postings DROP CONSTRAINT fk_ledger_postings_account_currency")
+    op.execute(
+        "ALTER TABLE ledger_postings DROP CONSTRAINT fk_ledger_postings_entry_id_ledger_entries"
     )
+    op.execute("DROP TRIGGER ledger_entry_complete ON ledger_entries")
+    op.execute("DROP FUNCTION ledger_entry_complete()")
+    op.execute("DROP TRIGGER ledger_postings_balanced ON ledger_postings")
+    op.execute("DROP FUNCTION ledger_postings_balanced()")
+    op.execute("ALTER TABLE ledger_entries DROP CONSTRAINT uq_ledger_entries_reverses_id")
+    op.execute(
+        "CREATE UNIQUE INDEX uq_ledger_entries_reverses_id ON ledger_entries (reverses_id)"
+        " WHERE reverses_id IS NOT NULL"
+    )
+    op.execute(POSTINGS_VALID_SQL)
     op.execute(
         "CREATE TRIGGER ledger_postings_valid AFTER INSERT ON ledger_postings "
         "REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT "
