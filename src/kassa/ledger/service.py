@@ -893,9 +893,9 @@ def _outcome_alone(spec: EntrySpec) -> PostResult | E.LedgerError:
         return exc
 
 
-def _post_grouped(specs: list[EntrySpec]) -> list[PostResult | E.LedgerError]:
+def _group_params(specs: Sequence[EntrySpec]) -> tuple[Any, ...]:
     legs = [(n, leg) for n, spec in enumerate(specs, start=1) for leg in spec.legs]
-    params = (
+    return (
         [s.key for s in specs],
         [None if s.key is None else _spec_hash(s) for s in specs],
         _array(uuid7() for _ in specs),
@@ -909,6 +909,10 @@ def _post_grouped(specs: list[EntrySpec]) -> list[PostResult | E.LedgerError]:
         _array(leg.amount for _, leg in legs),
         random.randrange(1 << 20),  # picks the shard of a hot account, one for the group
     )
+
+
+def _post_grouped(specs: list[EntrySpec]) -> list[PostResult | E.LedgerError]:
+    params = _group_params(specs)
     try:
         with autocommit_cursor() as cursor:
             cursor.execute(_POST_GROUP, params)

@@ -169,13 +169,14 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- 4. Write: each changed balance row once; the accepted entries and their postings in
-    -- one statement; the keys of refused entries freed.
-    UPDATE ledger_balances b SET posted = b.posted + u.d::bigint
-      FROM unnest(l_id, l_shard, b_delta) AS u(a, s, d)
-     WHERE u.d <> 0 AND b.account_id = u.a AND b.shard = u.s;
+    -- 4. Write, in one statement: each changed balance row once, the accepted entries and
+    -- their postings (all rows are locked already, so the order inside does not matter).
     IF 'posted' = ANY(r_status) THEN
-        WITH e AS (
+        WITH u AS (
+            UPDATE ledger_balances b SET posted = b.posted + u.d::bigint
+              FROM unnest(l_id, l_shard, b_delta) AS u(a, s, d)
+             WHERE u.d <> 0 AND b.account_id = u.a AND b.shard = u.s
+        ), e AS (
             INSERT INTO ledger_entries (id, kind, description, meta, booked_at)
             SELECT p_entries[x], p_kinds[x], p_descs[x], p_metas[x]::jsonb,
                    coalesce(p_ats[x], now())
@@ -186,6 +187,7 @@ BEGIN
                coalesce(p_ats[p_leg_of[x]], now())
           FROM generate_subscripts(p_leg_of, 1) AS x WHERE r_status[p_leg_of[x]] = 'posted';
     END IF;
+    -- The keys of refused entries are freed.
     IF refused THEN
         DELETE FROM ledger_idempotency t
          WHERE t.key = ANY(ARRAY(SELECT p_keys[x] FROM generate_subscripts(p_keys, 1) AS x
