@@ -2,10 +2,10 @@
 
 Many threads of one process each submit an item and wait for its own outcome. One of them
 (the leader) takes every item waiting at that moment, up to ``max_group``, and runs the
-group with one call of ``run``; the others wait, and whoever finds a free running slot next
-leads the items that arrived meanwhile. So a lone caller runs at once, alone, and under
-load the groups grow by themselves, with no timer: the busier the system, the more each
-round trip and commit is shared. PostgreSQL commits its WAL the same way.
+group with one call of ``run``; the others wait. When a run ends, the oldest caller still
+waiting is woken to lead the items that arrived meanwhile. So a lone caller runs at once,
+alone, and under load the groups grow by themselves, with no timer: the busier the system,
+the more each round trip and commit is shared. PostgreSQL commits its WAL the same way.
 
 ``run`` returns one outcome per item, in order: a result, or the exception that item's
 caller gets. If ``run`` itself raises, every caller in the group gets that exception.
@@ -23,11 +23,10 @@ R = TypeVar("R")
 
 
 class _Slot(Generic[T, R]):
-    __slots__ = ("done", "error", "item", "promoted", "queued", "result", "wake")
+    __slots__ = ("done", "error", "item", "promoted", "result", "wake")
 
     def __init__(self, item: T) -> None:
         self.item = item
-        self.queued = True  # waiting to be taken into a group
         self.promoted = False  # its thread is to lead the next group
         self.done = False
         self.result: R | None = None
@@ -160,7 +159,6 @@ class GroupCommit(Generic[T, R]):
                 continue
             if key is not None:
                 keys.add(key)
-            slot.queued = False
             group.append(slot)
         self._waiting.extendleft(reversed(later))
         return group
