@@ -1,7 +1,11 @@
 """The ledger: the only code that writes postings.
 
 Every money movement is a journal entry of two or more postings that balance per currency.
-One engine, ``post_entries``, posts a batch of entries (a single transfer is a batch of one):
+Three paths post, with the same checks, refusals and lock order: ``post_entries`` (a batch,
+from Python, steps below), ``post_entry`` (one entry in the caller's unit of work, by the
+server-side function ``ledger_post_entry``) and ``post_entry_now`` (one entry in a
+transaction of its own, group-committed with concurrent callers by ``ledger_post_group``).
+The batch steps:
 
 1. Static checks (amounts, currencies, balance per currency) per entry.
 2. Idempotency keys are claimed, sorted, with ``INSERT ... ON CONFLICT DO NOTHING`` in this
@@ -837,6 +841,10 @@ def post_entry_now(spec: EntrySpec) -> PostResult:
     round trip and one commit for the group, each entry still checked and answered on its
     own. This returns after the commit that made the entry durable. A call that finds no
     other waiting is one round trip of ``ledger_post_entry`` alone.
+
+    Never call it while this thread holds an open transaction that locked ledger rows: the
+    group would wait for that lock and the caller for the group, and the other entries of
+    the group with it. Post inside that transaction with ``post_entry`` instead.
     """
     _validate(spec)
     return _GROUP.submit(spec)
