@@ -214,7 +214,9 @@ def service_rate(
     process per client)."""
     settle(url)
     procs_n = processes or clients
-    threads = clients // procs_n
+    threads, rest = divmod(clients, procs_n)
+    if rest:  # every process gets as many clients, or the count would be wrong
+        raise SystemExit(f"--clients {clients} does not split over {procs_n} processes")
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     start = ctx.Barrier(procs_n * threads)

@@ -798,16 +798,29 @@ def _refusal(code: str, info: str | None) -> E.LedgerError:
     raise AssertionError(f"ledger_post_entry answered {code!r}")  # pragma: no cover
 
 
-def _post_one_params(spec: EntrySpec) -> tuple[Any, ...]:
-    _validate(spec)
-    legs = spec.legs
+def _entry_columns(spec: EntrySpec) -> tuple[str | None, str | None, str, str, str | None]:
+    """What ``ledger_post_entry`` and ``ledger_post_group`` store of an entry besides its
+    legs: key, request hash, kind, description (cut to its column), meta as JSON."""
     return (
         spec.key,
         None if spec.key is None else _spec_hash(spec),
-        uuid7(),
         spec.kind,
         spec.description[:500],
         None if spec.meta is None else json.dumps(spec.meta, default=str),
+    )
+
+
+def _post_one_params(spec: EntrySpec) -> tuple[Any, ...]:
+    """The parameters of ``_POST_ONE`` for a validated entry."""
+    key, hash_, kind, description, meta = _entry_columns(spec)
+    legs = spec.legs
+    return (
+        key,
+        hash_,
+        uuid7(),
+        kind,
+        description,
+        meta,
         spec.reverses_id,
         spec.hold_id,
         spec.booked_at,
@@ -827,6 +840,7 @@ def post_entry(session: Session, spec: EntrySpec) -> PostResult:
     ``ledger_post_entry`` (migrations 0004, 0005) in one round trip: claim the key, lock the
     balance rows in (account, shard) order, check, write entry, postings and balance deltas.
     """
+    _validate(spec)
     params = _post_one_params(spec)
     code, ref, info = _driver(session).exec_driver_sql(_POST_ONE, params).one()
     return _post_one_result(code, ref, info)
@@ -879,19 +893,13 @@ def _groupable(spec: EntrySpec) -> bool:
 def post_group(specs: Sequence[EntrySpec]) -> list[PostResult | E.LedgerError]:
     """Post independent entries (validated, distinct keys) in one transaction: one outcome
     per entry, in order - its result, or the refusal it would raise alone."""
-    alone = [i for i, spec in enumerate(specs) if not _groupable(spec)]
     outcomes: list[PostResult | E.LedgerError | None] = [None] * len(specs)
-    for i in alone:
-        outcomes[i] = _outcome_alone(specs[i])
-    todo = [spec for spec in specs if _groupable(spec)]
-    if len(todo) == 1:
-        grouped: list[PostResult | E.LedgerError] = [_outcome_alone(todo[0])]
-    elif todo:
-        grouped = _post_grouped(todo)
-    else:
-        grouped = []
-    answers = iter(grouped)
-    return [next(answers) if o is None else o for o in outcomes]
+    together = [i for i, spec in enumerate(specs) if _groupable(spec)]
+    if len(together) > 1:
+        grouped = _post_grouped([specs[i] for i in together])
+        for i, outcome in zip(together, grouped, strict=True):
+            outcomes[i] = outcome
+    return [_outcome_alone(specs[i]) if o is None else o for i, o in enumerate(outcomes)]
 
 
 def _outcome_alone(spec: EntrySpec) -> PostResult | E.LedgerError:
@@ -902,14 +910,16 @@ def _outcome_alone(spec: EntrySpec) -> PostResult | E.LedgerError:
 
 
 def _group_params(specs: Sequence[EntrySpec]) -> tuple[Any, ...]:
+    """The parameters of ``_POST_GROUP``: a column array per entry field, legs flattened."""
+    keys, hashes, kinds, descriptions, metas = zip(*map(_entry_columns, specs), strict=True)
     legs = [(n, leg) for n, spec in enumerate(specs, start=1) for leg in spec.legs]
     return (
-        [s.key for s in specs],
-        [None if s.key is None else _spec_hash(s) for s in specs],
+        list(keys),
+        list(hashes),
         _array(uuid7() for _ in specs),
-        [s.kind for s in specs],
-        [s.description[:500] for s in specs],
-        [None if s.meta is None else json.dumps(s.meta, default=str) for s in specs],
+        list(kinds),
+        list(descriptions),
+        list(metas),
         [s.booked_at for s in specs],
         _array(n for n, _ in legs),
         _array(leg.account_id for _, leg in legs),
@@ -931,13 +941,7 @@ def _post_grouped(specs: list[EntrySpec]) -> list[PostResult | E.LedgerError]:
         # post each alone, and each caller gets its own answer.
         _log.warning("a ledger group failed (SQLSTATE %s); posting it entry by entry", exc.sqlstate)
         return [_outcome_alone(spec) for spec in specs]
-    out: list[PostResult | E.LedgerError] = []
-    for code, ref, info in rows:
-        try:
-            out.append(_post_one_result(code, ref, info))
-        except E.LedgerError as exc:
-            out.append(exc)
-    return out
+    return [_post_one_outcome(code, ref, info) for code, ref, info in rows]
 
 
 _GROUP: GroupCommit[EntrySpec, PostResult] = GroupCommit(
@@ -945,12 +949,22 @@ _GROUP: GroupCommit[EntrySpec, PostResult] = GroupCommit(
 )
 
 
-def _post_one_result(code: str, ref: uuid.UUID | None, info: str | None) -> PostResult:
+def _post_one_outcome(
+    code: str, ref: uuid.UUID | None, info: str | None
+) -> PostResult | E.LedgerError:
+    """A posting function's answer for one entry: its result, or its refusal."""
     if code == "posted":
         return PostResult(ref)
     if code == "replayed":
         return PostResult(ref, replayed=True)
-    raise _refusal(code, info)
+    return _refusal(code, info)
+
+
+def _post_one_result(code: str, ref: uuid.UUID | None, info: str | None) -> PostResult:
+    outcome = _post_one_outcome(code, ref, info)
+    if isinstance(outcome, E.LedgerError):
+        raise outcome
+    return outcome
 
 
 # --------------------------------------------------------------------------- reversals

@@ -144,8 +144,7 @@ BEGIN
             -- The rows in account order, as ledger_post_entry meets them.
             FOR j IN 1 .. cardinality(t_k) LOOP
                 k := t_k[j]; d := t_delta[j];
-                s := CASE WHEN b_status[k] IS NULL THEN 'account_not_found'
-                          WHEN b_status[k] = 'frozen' THEN 'account_frozen'
+                s := CASE WHEN b_status[k] = 'frozen' THEN 'account_frozen'
                           WHEN b_status[k] = 'closed' THEN 'account_closed'
                           WHEN b_status[k] <> 'open' THEN 'account_closed'
                           WHEN d < 0 AND b_floor[k] IS NOT NULL
