@@ -67,21 +67,47 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Queue an audit event; it is written in the same transaction, just before commit."""
-    meta = current_meta()
     pending: list[AuditEvent] = session.info.setdefault(_PENDING, [])
-    pending.append(
-        AuditEvent(
-            action=action,
-            actor=actor,
-            outcome=outcome,
-            target_type=target_type,
-            target_id=str(target_id) if target_id is not None else None,
-            before=_jsonable(before),
-            after=_jsonable(after),
-            details=_jsonable(details),
-            ip=meta.ip,
-            request_id=meta.request_id,
-        )
+    pending.append(_event(action, actor, outcome, target_type, target_id, before, after, details))
+
+
+def prepare(
+    action: str,
+    actor: Actor,
+    *,
+    outcome: str = "success",
+    target_type: str | None = None,
+    target_id: object | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An audit event of this request as ``audit_append`` takes it (one element of its JSON
+    array), for SQL that appends records itself in the statement that makes the change
+    (``ledger_post_group_audited``)."""
+    return _event_row(_event(action, actor, outcome, target_type, target_id, None, None, details))
+
+
+def _event(
+    action: str,
+    actor: Actor,
+    outcome: str,
+    target_type: str | None,
+    target_id: object | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    details: dict[str, Any] | None,
+) -> AuditEvent:
+    meta = current_meta()
+    return AuditEvent(
+        action=action,
+        actor=actor,
+        outcome=outcome,
+        target_type=target_type,
+        target_id=str(target_id) if target_id is not None else None,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        details=_jsonable(details),
+        ip=meta.ip,
+        request_id=meta.request_id,
     )
 
 

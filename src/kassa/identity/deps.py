@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -30,7 +31,7 @@ from kassa.identity.principal import (
     resolve_permissions,
 )
 from kassa.identity.sections import Level, Section, UserKind
-from kassa.identity.tokens import read_access_token
+from kassa.identity.tokens import AccessClaims, read_access_token
 from kassa.kit.clock import utcnow
 from kassa.kit.db import unit_of_work
 from kassa.kit.deps import SAFE_METHODS, DbSession
@@ -91,13 +92,19 @@ def _principal_from_api_key(session: Session, raw: str) -> Principal:
     )
 
 
+UUID_ARRAY = postgresql.ARRAY(sa.Uuid)
+
+
 @functools.cache
-def _token_principal_query() -> sa.Select[Any]:
-    """One round trip for every request: the user, the login session and every grant (a row
-    per grant). Built once: building the statement cost more than running it."""
+def token_principals_query() -> sa.Select[Any]:
+    """One round trip for the principals of any number of login sessions (``session_ids``,
+    an array): per grant, a row of session id, user id, the user, the login session and the
+    grant. Built once: building the statement cost more than running it."""
     grants = grants_of(User.id).lateral()
     return (
         sa.select(
+            LoginSession.id,
+            User.id,
             User.org_id,
             User.kind,
             User.email,
@@ -111,21 +118,17 @@ def _token_principal_query() -> sa.Select[Any]:
         )
         .join(LoginSession, LoginSession.user_id == User.id)
         .outerjoin(grants, sa.true())
-        .where(
-            User.id == sa.bindparam("user_id", type_=sa.Uuid),
-            LoginSession.id == sa.bindparam("session_id", type_=sa.Uuid),
-        )
+        .where(LoginSession.id == sa.any_(sa.bindparam("session_ids", type_=UUID_ARRAY)))
     )
 
 
-def _principal_from_token(session: Session, token: str, via: str) -> Principal:
-    claims = read_access_token(token)
-    rows = session.execute(
-        _token_principal_query(), {"user_id": claims.user_id, "session_id": claims.session_id}
-    ).all()
-    if not rows:
+def principal_from_rows(claims: AccessClaims, rows: Sequence[Sequence[Any]], via: str) -> Principal:
+    """The principal of a verified access token from its rows of ``token_principals_query``
+    (rows of other sessions are ignored), or NotAuthenticated."""
+    mine = [row for row in rows if row[0] == claims.session_id and row[1] == claims.user_id]
+    if not mine:
         raise NotAuthenticated("The session does not exist.", code="session_invalid")
-    org_id, kind_name, email, full_name, status, revoked_at, expires_at = rows[0][:7]
+    org_id, kind_name, email, full_name, status, revoked_at, expires_at = mine[0][2:9]
     if revoked_at is not None:
         raise NotAuthenticated("The session was signed out.", code="session_revoked")
     if isinstance(expires_at, datetime) and expires_at <= utcnow():
@@ -139,10 +142,16 @@ def _principal_from_token(session: Session, token: str, via: str) -> Principal:
         kind,
         email,
         full_name,
-        resolve_permissions(kind, *fold_grants(row[7:] for row in rows)),
+        resolve_permissions(kind, *fold_grants(row[9:] for row in mine)),
         session_id=claims.session_id,
         via=via,
     )
+
+
+def _principal_from_token(session: Session, token: str, via: str) -> Principal:
+    claims = read_access_token(token)
+    rows = session.execute(token_principals_query(), {"session_ids": [claims.session_id]}).all()
+    return principal_from_rows(claims, rows, via)
 
 
 def _authenticate(request: Request, session: Session) -> Principal | None:
