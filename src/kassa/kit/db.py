@@ -121,6 +121,13 @@ def set_engine(engine: Engine) -> None:
         _session_factory = sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def engine_libpq_url() -> str:
+    """The libpq URL of the process's engine: for code that talks to the same database with
+    psycopg directly (``kassa.ledger.fastpath``)."""
+    url = get_engine().url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
 def session_factory() -> sessionmaker[Session]:
     get_engine()
     assert _session_factory is not None

@@ -361,7 +361,9 @@ def _usable(row: _Row | None, currency: str | None = None) -> _Row:
     return row
 
 
-def _validate(spec: EntrySpec) -> None:
+def validate(spec: EntrySpec) -> None:
+    """Refuse an entry that no balance could make valid (LedgerError): its shape, amounts and
+    currencies. Every posting path calls it before it touches the database."""
     if len(spec.legs) < 2:
         raise E.Unbalanced("A journal entry needs two or more postings.")
     totals: dict[str, int] = {}
@@ -573,7 +575,7 @@ def post_entries(
 
     for i, spec in enumerate(specs):
         try:
-            _validate(spec)
+            validate(spec)
         except E.LedgerError as exc:
             if atomic:
                 raise
@@ -840,7 +842,7 @@ def post_entry(session: Session, spec: EntrySpec) -> PostResult:
     ``ledger_post_entry`` (migrations 0004, 0005) in one round trip: claim the key, lock the
     balance rows in (account, shard) order, check, write entry, postings and balance deltas.
     """
-    _validate(spec)
+    validate(spec)
     params = _post_one_params(spec)
     code, ref, info = _driver(session).exec_driver_sql(_POST_ONE, params).one()
     return _post_one_result(code, ref, info)
@@ -860,7 +862,7 @@ def post_entry_now(spec: EntrySpec) -> PostResult:
     group would wait for that lock and the caller for the group, and the other entries of
     the group with it. Post inside that transaction with ``post_entry`` instead.
     """
-    _validate(spec)
+    validate(spec)
     return _GROUP.submit(spec)
 
 
@@ -881,6 +883,17 @@ _POST_GROUP = (
     "SELECT status, ref, info FROM ledger_post_group(%s::text[], %s::text[], %s::uuid[],"
     " %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::integer[], %s::uuid[],"
     " %s::text[], %s::bigint[], %s::integer)"
+)
+
+
+# The same group, with the audit record of each entry that posts appended in the same
+# statement (migration 0010): the parameters of ``group_params``, then a JSON array of one
+# prepared audit event per entry (``kassa.audit.service.prepare``) and the audit chain to try
+# first.
+POST_GROUP_AUDITED = (
+    "SELECT status, ref, info FROM ledger_post_group_audited(%s::text[], %s::text[],"
+    " %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::integer[],"
+    " %s::uuid[], %s::text[], %s::bigint[], %s::integer, %s::jsonb, %s::integer)"
 )
 
 
@@ -909,14 +922,19 @@ def _outcome_alone(spec: EntrySpec) -> PostResult | E.LedgerError:
         return exc
 
 
-def _group_params(specs: Sequence[EntrySpec]) -> tuple[Any, ...]:
-    """The parameters of ``_POST_GROUP``: a column array per entry field, legs flattened."""
+def group_params(
+    specs: Sequence[EntrySpec], entry_ids: Sequence[uuid.UUID] | None = None
+) -> tuple[Any, ...]:
+    """The parameters of ``_POST_GROUP`` (and the first twelve of ``POST_GROUP_AUDITED``) for
+    validated entries with distinct keys: a column array per entry field, legs flattened.
+    ``entry_ids``: the ids the entries get if they post (new ones by default)."""
     keys, hashes, kinds, descriptions, metas = zip(*map(_entry_columns, specs), strict=True)
     legs = [(n, leg) for n, spec in enumerate(specs, start=1) for leg in spec.legs]
+    ids = entry_ids if entry_ids is not None else [uuid7() for _ in specs]
     return (
         list(keys),
         list(hashes),
-        _array(uuid7() for _ in specs),
+        _array(ids),
         list(kinds),
         list(descriptions),
         list(metas),
@@ -930,7 +948,7 @@ def _group_params(specs: Sequence[EntrySpec]) -> tuple[Any, ...]:
 
 
 def _post_grouped(specs: list[EntrySpec]) -> list[PostResult | E.LedgerError]:
-    params = _group_params(specs)
+    params = group_params(specs)
     try:
         with autocommit_cursor() as cursor:
             cursor.execute(_POST_GROUP, params)
@@ -941,7 +959,7 @@ def _post_grouped(specs: list[EntrySpec]) -> list[PostResult | E.LedgerError]:
         # post each alone, and each caller gets its own answer.
         _log.warning("a ledger group failed (SQLSTATE %s); posting it entry by entry", exc.sqlstate)
         return [_outcome_alone(spec) for spec in specs]
-    return [_post_one_outcome(code, ref, info) for code, ref, info in rows]
+    return [post_outcome(code, ref, info) for code, ref, info in rows]
 
 
 _GROUP: GroupCommit[EntrySpec, PostResult] = GroupCommit(
@@ -949,9 +967,7 @@ _GROUP: GroupCommit[EntrySpec, PostResult] = GroupCommit(
 )
 
 
-def _post_one_outcome(
-    code: str, ref: uuid.UUID | None, info: str | None
-) -> PostResult | E.LedgerError:
+def post_outcome(code: str, ref: uuid.UUID | None, info: str | None) -> PostResult | E.LedgerError:
     """A posting function's answer for one entry: its result, or its refusal."""
     if code == "posted":
         return PostResult(ref)
@@ -961,7 +977,7 @@ def _post_one_outcome(
 
 
 def _post_one_result(code: str, ref: uuid.UUID | None, info: str | None) -> PostResult:
-    outcome = _post_one_outcome(code, ref, info)
+    outcome = post_outcome(code, ref, info)
     if isinstance(outcome, E.LedgerError):
         raise outcome
     return outcome
