@@ -1,0 +1,107 @@
+"""Group commit for the coroutines of one event loop (``kassa.kit.groupcommit`` for threads).
+
+Requests served by one event loop submit an item each and await its own outcome. When no
+group is running, the waiting items (up to ``max_group``) start one at once, so a lone
+request is never delayed; while groups run, new items gather and go together in the next.
+``run`` gets the items of a group and returns one outcome per item, in order: a result, or
+the exception that item's caller gets. If ``run`` itself raises, every caller of the group
+gets that exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class AsyncGroupCommit(Generic[T, R]):
+    def __init__(
+        self,
+        run: Callable[[list[T]], Awaitable[Sequence[R | BaseException]]],
+        *,
+        max_group: int = 64,
+        max_running: int = 2,
+        key: Callable[[T], Hashable | None] = lambda item: None,
+    ) -> None:
+        """``key``: items with the same (non-None) key never share a group; the later one
+        waits for the next. ``max_running``: groups in flight at once. A group beside a
+        running one starts only when at least as many items wait as the smallest running
+        group holds: under load that keeps the groups large and even, instead of one large
+        group and a train of single items behind it."""
+        self._run = run
+        self._max_group = max_group
+        self._max_running = max_running
+        self._key = key
+        self._waiting: deque[tuple[T, asyncio.Future[R]]] = deque()
+        self._running: dict[asyncio.Task[None], int] = {}  # group task -> its size
+
+    @property
+    def idle(self) -> bool:
+        return not self._waiting and not self._running
+
+    async def submit(self, item: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        self._start_groups()
+        return await future
+
+    def _start_groups(self) -> None:
+        while self._waiting and self._may_start():
+            group = self._take()
+            if not group:
+                return
+            task = asyncio.ensure_future(self._run_group(group))
+            self._running[task] = len(group)
+
+    def _may_start(self) -> bool:
+        if not self._running:
+            return True
+        if len(self._running) >= self._max_running:
+            return False
+        return len(self._waiting) >= min(self._running.values())
+
+    def _take(self) -> list[tuple[T, asyncio.Future[R]]]:
+        group: list[tuple[T, asyncio.Future[R]]] = []
+        later: list[tuple[T, asyncio.Future[R]]] = []
+        keys: set[Hashable] = set()
+        while self._waiting and len(group) < self._max_group:
+            item, future = self._waiting.popleft()
+            if future.done():  # its caller went away before the group started: skip it
+                continue
+            key = self._key(item)
+            if key is not None and key in keys:
+                later.append((item, future))
+                continue
+            if key is not None:
+                keys.add(key)
+            group.append((item, future))
+        self._waiting.extendleft(reversed(later))
+        return group
+
+    async def _run_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
+        try:
+            outcomes: Sequence[R | BaseException] = await self._run([item for item, _ in group])
+            if len(outcomes) != len(group):
+                raise RuntimeError(f"{len(outcomes)} outcomes for a group of {len(group)}")
+        except asyncio.CancelledError:
+            for _, future in group:
+                future.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - every caller of the group gets it
+            outcomes = [exc] * len(group)
+        finally:
+            task = asyncio.current_task()
+            self._running.pop(task, None)  # type: ignore[arg-type]
+        for (_, future), outcome in zip(group, outcomes, strict=True):
+            if future.done():  # its caller was cancelled while the group ran
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        self._start_groups()
