@@ -23,6 +23,7 @@ from kassa.identity.api_me import router as me_router
 from kassa.kit.errors import install_error_handlers
 from kassa.kit.middleware import RequestContextMiddleware
 from kassa.ledger.api import router as ledger_router
+from kassa.ledger.fastpath import FastTransfers, TransferFastPath
 from kassa.ops import router as ops_router
 from kassa.support.api import router as support_router
 
@@ -35,6 +36,7 @@ API_ROUTERS += [support_router]
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
+    fast_transfers = FastTransfers(enabled=settings.http_fast_transfers)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         if run_worker:
             worker = asyncio.create_task(_in_process_worker())
         yield
+        fast_transfers.close()
         if worker is not None:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -58,10 +61,14 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         ),
         lifespan=lifespan,
     )
+    app.state.fast_transfers = fast_transfers
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router)
     _mount_web(app, settings.web_dist)
+    # Inside the request context: the fast path's requests get their id, body limit, log line
+    # and metrics like any other.
+    app.add_middleware(TransferFastPath, fast=fast_transfers)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     return app
 

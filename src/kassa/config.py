@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
 
     max_body_bytes: int = 1_048_576
+    # POST /api/v1/ledger/transfers answered on the event loop, group-committed
+    # (kassa.ledger.fastpath); off, the route itself serves every request.
+    http_fast_transfers: bool = True
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025

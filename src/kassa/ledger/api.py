@@ -39,7 +39,8 @@ Reader = Annotated[Principal, Depends(require(Section.ACCOUNTS, Level.READ))]
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
-def _key(key: str | None, principal: Principal) -> str:
+def idempotency_key_of(key: str | None, principal: Principal) -> str:
+    """The ledger key of a staff call: the caller's Idempotency-Key, scoped to the caller."""
     if not key or not key.strip() or len(key) > 200:
         raise ProblemError(
             "Money-moving calls need an Idempotency-Key header (1-200 chars).",
@@ -128,7 +129,7 @@ class VerifyOut(Output):
     problems: list[str]
 
 
-def _spec(body: TransferIn, key: str | None) -> L.EntrySpec:
+def transfer_spec(body: TransferIn, key: str | None) -> L.EntrySpec:
     money = L.to_money(body.amount_minor, body.currency)
     return L.transfer(
         body.debit_account_id, body.credit_account_id, money, key=key, description=body.description
@@ -168,7 +169,9 @@ def bank_accounts(principal: Staff, session: DbSession) -> list[LedgerAccountOut
 def post_transfer(
     body: TransferIn, principal: Staff, session: DbSession, idempotency_key: IdemKey = None
 ) -> EntryOut:
-    result = L.post_entry(session, _spec(body, _key(idempotency_key, principal)))
+    result = L.post_entry(
+        session, transfer_spec(body, idempotency_key_of(idempotency_key, principal))
+    )
     assert result.entry_id is not None
     if not result.replayed:
         record(
@@ -190,12 +193,12 @@ def post_transfer(
 def post_batch(
     body: BatchIn, principal: Staff, session: DbSession, idempotency_key: IdemKey = None
 ) -> list[ResultOut]:
-    _key(idempotency_key, principal)
+    idempotency_key_of(idempotency_key, principal)
     specs: list[L.EntrySpec] = []
     early: dict[int, E.LedgerError] = {}
     for i, item in enumerate(body.transfers):
         try:
-            specs.append(_spec(item, f"staff:{principal.user_id}:{item.key}"))
+            specs.append(transfer_spec(item, f"staff:{principal.user_id}:{item.key}"))
         except E.LedgerError as exc:
             if body.mode == "atomic":
                 raise
@@ -267,7 +270,7 @@ def create_hold(
         body.debit_account_id,
         body.credit_account_id,
         money,
-        key=_key(idempotency_key, principal),
+        key=idempotency_key_of(idempotency_key, principal),
         description=body.description,
         expires_at=body.expires_at,
     )
@@ -336,7 +339,10 @@ def reverse(
     idempotency_key: IdemKey = None,
 ) -> EntryOut:
     result = L.reverse_entry(
-        session, entry_id, key=_key(idempotency_key, principal), description=body.description
+        session,
+        entry_id,
+        key=idempotency_key_of(idempotency_key, principal),
+        description=body.description,
     )
     assert result.entry_id is not None
     if result.replayed:
