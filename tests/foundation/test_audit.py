@@ -129,6 +129,38 @@ def test_database_computed_hashes_match_what_verify_recomputes(db_url: str) -> N
     assert report.ok, report.problems
 
 
+def test_the_hash_parts_cut_from_one_encoding_are_those_built_field_by_field() -> None:
+    from kassa.audit.service import _CHAIN_AT, _hash_parts, _hash_parts_by_field
+
+    base = {
+        "chain": None,
+        "seq": None,
+        "occurred_at": "2026-11-29T21:00:00+00:00",
+        "actor_id": str(uuid.uuid4()),
+        "actor_label": 'Zoë "Z"',
+        "org_id": None,
+        "action": "test",
+        "outcome": "success",
+        "target_type": None,
+        "target_id": "1",
+        "ip": "127.0.0.1",
+        "request_id": "r",
+        "before": {"a": [1, {"b": None}]},
+        "after": None,
+        "details": {"n": 2**63 - 1, "t": "\u2603\n"},
+    }
+    mimic = {**base, "after": {"chain": "\x00chain"}}
+    assert _CHAIN_AT in json_text(mimic), "the mimic repeats the stand-in"
+    for fields in (base, mimic, {**base, "details": None}):
+        assert _hash_parts(fields) == _hash_parts_by_field(fields)
+
+
+def json_text(fields: dict[str, object]) -> str:
+    from kassa.audit.service import canonical_json
+
+    return canonical_json({**fields, "chain": "\x00chain"})
+
+
 def test_concurrent_writers_spread_over_chains_and_verify(db_url: str) -> None:
     from kassa.audit.service import SYSTEM, record, verify
     from kassa.kit.db import unit_of_work
