@@ -292,10 +292,47 @@ def http_rate(url: str, clients: int, seconds: int, hot: bool) -> float:
         ).json()["access_token"]
         # Warm every server worker (connections, plans) before the clock starts.
         _http_load(port, token, bank, ids, hot, clients, 1.0)
-        return _http_load(port, token, bank, ids, hot, clients, seconds) / seconds
+        tally = _CpuTally(server.pid)
+        done = _http_load(port, token, bank, ids, hot, clients, seconds)
+        print(f"    CPU per request: {tally.per_request(done)}")
+        return done / seconds
     finally:
         server.terminate()
         server.wait()
+
+
+class _CpuTally:
+    """CPU seconds spent from now on by the server's workers, the PostgreSQL processes and
+    this client, to say per request where the two cores went."""
+
+    def __init__(self, server_pid: int) -> None:
+        import psutil
+
+        self.groups = {
+            "server workers": psutil.Process(server_pid).children(recursive=True),
+            "postgres": [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"],
+            "client": [psutil.Process()],
+        }
+        self.start = {name: self._cpu(procs) for name, procs in self.groups.items()}
+
+    @staticmethod
+    def _cpu(procs: list[Any]) -> float:
+        import psutil
+
+        total = 0.0
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    def per_request(self, requests: int) -> str:
+        return ", ".join(
+            f"{name} {1000 * (self._cpu(procs) - self.start[name]) / max(requests, 1):.2f} ms"
+            for name, procs in self.groups.items()
+        )
 
 
 def _http_load(
