@@ -36,7 +36,7 @@ API_ROUTERS += [support_router]
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
-    fast_transfers = FastTransfers(enabled=settings.http_fast_transfers)
+    fast_transfers = FastTransfers()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,9 +66,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     for router in API_ROUTERS:
         app.include_router(router)
     _mount_web(app, settings.web_dist)
-    # Inside the request context: the fast path's requests get their id, body limit, log line
-    # and metrics like any other.
-    app.add_middleware(TransferFastPath, fast=fast_transfers)
+    if settings.http_fast_transfers:
+        # Inside the request context: the fast path's requests get their id, body limit, log
+        # line and metrics like any other.
+        app.add_middleware(TransferFastPath, fast=fast_transfers)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     return app
 

@@ -148,15 +148,7 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(
-            exc.status,
-            exc.code,
-            exc.title,
-            exc.detail,
-            request=request,
-            headers=exc.headers,
-            **exc.extra,
-        )
+        return error_response(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -218,13 +210,31 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(
-            500,
-            "internal_error",
-            "Internal error",
-            "Something went wrong on our side; the request id identifies it.",
-            request=request,
-        )
+        return internal_error_response(request)
+
+
+def error_response(exc: ProblemError, request: Request) -> JSONResponse:
+    """The answer to a raised ProblemError."""
+    return problem_response(
+        exc.status,
+        exc.code,
+        exc.title,
+        exc.detail,
+        request=request,
+        headers=exc.headers,
+        **exc.extra,
+    )
+
+
+def internal_error_response(request: Request) -> JSONResponse:
+    """The answer to a fault of ours (the log has the details, the caller the request id)."""
+    return problem_response(
+        500,
+        "internal_error",
+        "Internal error",
+        "Something went wrong on our side; the request id identifies it.",
+        request=request,
+    )
 
 
 def unstorable_value(exc: BaseException) -> tuple[int, str, str, str] | None:

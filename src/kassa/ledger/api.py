@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, Response, status
@@ -25,8 +25,17 @@ from kassa.ledger.models import LedgerAccount
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"], responses=PROBLEM_RESPONSES)
 
 
+# Who may move money on the ledger: staff with approve rights on the accounts section. The
+# HTTP fast path (kassa.ledger.fastpath) asks the same with ``may_post``.
+STAFF_SECTION, STAFF_LEVEL = Section.ACCOUNTS, Level.APPROVE
+
+
+def may_post(principal: Principal) -> bool:
+    return principal.is_staff and principal.can(STAFF_SECTION, STAFF_LEVEL)
+
+
 async def _staff_approver(
-    principal: Annotated[Principal, Depends(require(Section.ACCOUNTS, Level.APPROVE))],
+    principal: Annotated[Principal, Depends(require(STAFF_SECTION, STAFF_LEVEL))],
 ) -> Principal:
     # async: a check without I/O need not cost a thread-pool hop.
     if not principal.is_staff:
@@ -129,6 +138,18 @@ class VerifyOut(Output):
     problems: list[str]
 
 
+TRANSFER_AUDIT = "ledger.transfer"
+
+
+def transfer_audit(entry_id: uuid.UUID, body: TransferIn) -> dict[str, Any]:
+    """The audit fields of a posted transfer, on the route and on the fast path alike."""
+    return {
+        "target_type": "ledger_entry",
+        "target_id": entry_id,
+        "details": body.model_dump(mode="json"),
+    }
+
+
 def transfer_spec(body: TransferIn, key: str | None) -> L.EntrySpec:
     money = L.to_money(body.amount_minor, body.currency)
     return L.transfer(
@@ -174,14 +195,7 @@ def post_transfer(
     )
     assert result.entry_id is not None
     if not result.replayed:
-        record(
-            session,
-            "ledger.transfer",
-            principal.actor,
-            target_type="ledger_entry",
-            target_id=result.entry_id,
-            details=body.model_dump(mode="json"),
-        )
+        record(session, TRANSFER_AUDIT, principal.actor, **transfer_audit(result.entry_id, body))
     return EntryOut(entry_id=result.entry_id, replayed=result.replayed)
 
 

@@ -29,7 +29,6 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,15 +43,22 @@ from kassa.audit.models import CHAIN_COUNT
 from kassa.audit.service import prepare
 from kassa.identity.deps import API_KEY_PREFIX, principal_from_rows, token_principals_query
 from kassa.identity.principal import Principal
-from kassa.identity.sections import Level, Section
 from kassa.identity.tokens import AccessClaims, read_access_token
 from kassa.kit.asyncgroup import AsyncGroupCommit
 from kassa.kit.db import engine_libpq_url
-from kassa.kit.errors import ProblemError, problem_response
+from kassa.kit.errors import ProblemError, error_response, internal_error_response
 from kassa.kit.ids import uuid7
 from kassa.ledger import errors as E
 from kassa.ledger import service as L
-from kassa.ledger.api import EntryOut, TransferIn, idempotency_key_of, transfer_spec
+from kassa.ledger.api import (
+    TRANSFER_AUDIT,
+    EntryOut,
+    TransferIn,
+    idempotency_key_of,
+    may_post,
+    transfer_audit,
+    transfer_spec,
+)
 
 PATH = "/api/v1/ledger/transfers"
 APPLICATION_NAME = "kassa-fast-transfers"  # its connections, as pg_stat_activity names them
@@ -167,8 +173,7 @@ def _principals_sql() -> tuple[str, dict[str, Any]]:
 class FastTransfers:
     """The fast path's state for one app; the app's lifespan closes it."""
 
-    def __init__(self, *, enabled: bool = True) -> None:
-        self.enabled = enabled
+    def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state: _LoopState | None = None
 
@@ -195,23 +200,18 @@ class TransferFastPath:
         self.fast = fast
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            not self.fast.enabled
-            or scope["type"] != "http"
-            or scope["path"] != PATH
-            or scope["method"] != "POST"
-        ):
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
         if body is None:
             return  # the client went away before it sent the body
-        outcome = await self._answer(scope, body, send)
+        outcome = await self._answer(scope, body, receive, send)
         ANSWERS.labels(outcome).inc()
         if outcome == "route":
             await self.app(scope, _replay(body, receive), send)
 
-    async def _answer(self, scope: Scope, body: bytes, send: Send) -> str:
+    async def _answer(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> str:
         """Post and answer the transfer: "posted", "replayed", "refused" or "failed" (a fault of
         ours); "route" (nothing posted, nothing sent) leaves the request to the route."""
         taken = _take(scope, body)
@@ -228,7 +228,7 @@ class TransferFastPath:
             # the fault of ours.
             _log.exception("the fast path could not read a principal; using the route")
             return "route"
-        if not (principal.is_staff and principal.can(Section.ACCOUNTS, Level.APPROVE)):
+        if not may_post(principal):
             return "route"
         try:
             spec = transfer_spec(transfer, idempotency_key_of(key_header, principal))
@@ -236,18 +236,12 @@ class TransferFastPath:
         except ProblemError:
             return "route"
         entry_id = uuid7()
-        audit = prepare(
-            "ledger.transfer",
-            principal.actor,
-            target_type="ledger_entry",
-            target_id=entry_id,
-            details=transfer.model_dump(mode="json"),
-        )
+        audit = prepare(TRANSFER_AUDIT, principal.actor, **transfer_audit(entry_id, transfer))
         try:
             result = await state.posts.submit(_Post(spec, entry_id, audit))
         except E.LedgerError as refusal:
             scope["route"] = _ROUTE
-            await _problem(scope, refusal)(scope, _no_body, send)
+            await error_response(refusal, Request(scope))(scope, receive, send)
             return "refused"
         except psycopg.Error as exc:
             # The group's statement failed as a whole, so nothing of it was posted: each of
@@ -261,7 +255,7 @@ class TransferFastPath:
             # unexpected errors does; a retry with the same key gets the true outcome.
             _log.exception("a fast transfer group failed")
             scope["route"] = _ROUTE
-            await _unexpected(scope)(scope, _no_body, send)
+            await internal_error_response(Request(scope))(scope, receive, send)
             return "failed"
         scope["route"] = _ROUTE
         assert result.entry_id is not None
@@ -325,32 +319,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-async def _no_body() -> Message:
-    return {"type": "http.disconnect"}
-
-
-def _problem(scope: Scope, exc: ProblemError) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    return problem_response(
-        exc.status,
-        exc.code,
-        exc.title,
-        exc.detail,
-        request=Request(scope),
-        headers=exc.headers,
-        **exc.extra,
-    )
-
-
-def _unexpected(scope: Scope) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    return problem_response(
-        500,
-        "internal_error",
-        "Internal error",
-        "Something went wrong on our side; the request id identifies it.",
-        request=Request(scope),
-    )
 
 
 async def _send_json(send: Send, status: int, body: bytes) -> None:

@@ -879,21 +879,19 @@ def _post_alone(spec: EntrySpec) -> PostResult:
     return _post_one_result(code, ref, info)
 
 
-_POST_GROUP = (
-    "SELECT status, ref, info FROM ledger_post_group(%s::text[], %s::text[], %s::uuid[],"
-    " %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::integer[], %s::uuid[],"
-    " %s::text[], %s::bigint[], %s::integer)"
+# ledger_post_group's parameters (``group_params``), as psycopg binds them.
+_GROUP_ARGS = (
+    "%s::text[], %s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[],"
+    " %s::timestamptz[], %s::integer[], %s::uuid[], %s::text[], %s::bigint[], %s::integer"
 )
-
+_POST_GROUP = f"SELECT status, ref, info FROM ledger_post_group({_GROUP_ARGS})"
 
 # The same group, with the audit record of each entry that posts appended in the same
-# statement (migration 0010): the parameters of ``group_params``, then a JSON array of one
-# prepared audit event per entry (``kassa.audit.service.prepare``) and the audit chain to try
-# first.
+# statement (migration 0010): then a JSON array of one prepared audit event per entry
+# (``kassa.audit.service.prepare``) and the audit chain to try first.
 POST_GROUP_AUDITED = (
-    "SELECT status, ref, info FROM ledger_post_group_audited(%s::text[], %s::text[],"
-    " %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::integer[],"
-    " %s::uuid[], %s::text[], %s::bigint[], %s::integer, %s::jsonb, %s::integer)"
+    f"SELECT status, ref, info FROM ledger_post_group_audited({_GROUP_ARGS},"
+    " %s::jsonb, %s::integer)"
 )
 
 
