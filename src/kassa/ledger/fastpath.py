@@ -92,7 +92,9 @@ class _Post:
 
 class _Connections:
     """The fast path's own psycopg connections (autocommit: a statement is a transaction),
-    on the event loop; a broken one is dropped, the next ``get`` opens a new one."""
+    on the event loop; a broken one is dropped, the next ``get`` opens a new one. Not
+    psycopg_pool: its pool runs tasks on the loop that opened it, and a test client may
+    serve requests from a new loop each time (``FastTransfers.state``)."""
 
     def __init__(self, keep: int) -> None:
         self._keep = keep
