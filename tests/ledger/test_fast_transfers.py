@@ -8,6 +8,7 @@ import asyncio
 import random
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -262,7 +263,8 @@ def test_a_replayed_answer_is_the_routes_byte_for_byte(
 def test_concurrent_requests_share_groups_and_post_exactly_once(app_client: TestClient) -> None:
     accts = make_accounts("c")
     fund(accts, "alice", "bob", "carol", amount=2_000)
-    token = login(app_client, ADMIN).token
+    # Two sessions: a group checks the rows of each of its sessions.
+    tokens = [login(app_client, ADMIN).token for _ in range(2)]
     app = app_client.app
     names = ["bank", "alice", "bob", "carol"]
     rnd = random.Random(7)
@@ -273,7 +275,7 @@ def test_concurrent_requests_share_groups_and_post_exactly_once(app_client: Test
     requests += requests[:12]  # the same key and payload sent twice at once
     rnd.shuffle(requests)
     groups_before, grouped_before = group_sizes()
-    route_before = answers("route")
+    route_before, stale_before = answers("route"), answers("stale")
     entries_before = scalar("SELECT count(*) FROM ledger_entries")
 
     async def run() -> list[httpx.Response]:
@@ -283,9 +285,9 @@ def test_concurrent_requests_share_groups_and_post_exactly_once(app_client: Test
                 c.post(
                     PATH,
                     json=payload,
-                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+                    headers={"Authorization": f"Bearer {tokens[n % 2]}", "Idempotency-Key": key},
                 )
-                for key, payload in requests
+                for n, (key, payload) in enumerate(requests)
             ]
             return list(await asyncio.gather(*sends))
 
@@ -313,6 +315,7 @@ def test_concurrent_requests_share_groups_and_post_exactly_once(app_client: Test
     groups, grouped = group_sizes()
     assert grouped - grouped_before == len(requests), "every request went through a group"
     assert answers("route") == route_before, "none was left to the route"
+    assert answers("stale") == stale_before, "the rows read and the rows checked agree"
     assert groups - groups_before < grouped - grouped_before, "no two transfers shared a group"
     assert scalar("SELECT count(*) FROM ledger_entries") == entries_before + len(posted)
     records = audit_records()
@@ -323,6 +326,93 @@ def test_concurrent_requests_share_groups_and_post_exactly_once(app_client: Test
         for name in ("alice", "bob"):
             assert L.get_balance(s, accts[name]).posted >= 0, name
         assert L.get_balance(s, accts["carol"]).posted >= -500
+
+
+def test_a_changed_session_user_or_grant_is_seen_by_the_next_request(
+    app_client: TestClient,
+    raw_db: psycopg.Connection[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The principal a worker decided for a session is used again only while the session's
+    rows are those it was decided from (the post statement compares them) and the session
+    has not expired: each change below is seen by the very next request, which gets the
+    route's answer and posts nothing."""
+    accts = make_accounts("s")
+    admin_id = scalar("SELECT id FROM users WHERE email = :e", e=ADMIN)
+
+    def post(client: TestClient, key: str) -> httpx.Response:
+        return client.post(
+            PATH, json=body(accts["bank"], accts["alice"], 10), headers={"Idempotency-Key": key}
+        )
+
+    def known_sessions() -> set[uuid.UUID]:
+        return set(app_client.app.state.fast_transfers._state.known)  # type: ignore[attr-defined]
+
+    def warm() -> Any:
+        admin = login(app_client, ADMIN)
+        for n in range(2):
+            assert post(admin, f"{uuid.uuid4()}-{n}").status_code == 201
+        assert _session_of(admin.token) in known_sessions()
+        return admin
+
+    changes: list[tuple[str, str, int, str]] = [
+        (
+            "signed out",
+            "UPDATE login_sessions SET revoked_at = now() WHERE id = %(session)s",
+            401,
+            "session_revoked",
+        ),
+        (
+            "restricted to read",
+            "INSERT INTO user_grants (user_id, section, level) VALUES (%(user)s, 'accounts', 'read')",
+            403,
+            "section_denied",
+        ),
+        (
+            "session cut short",
+            "UPDATE login_sessions SET expires_at = now() - interval '1 second'"
+            " WHERE id = %(session)s",
+            401,
+            "session_expired",
+        ),
+    ]
+    for name, sql, status, code in changes:
+        admin = warm()
+        stale_before, entries_before = (
+            answers("stale"),
+            scalar("SELECT count(*) FROM ledger_entries"),
+        )
+        raw_db.execute(sql, {"session": _session_of(admin.token), "user": admin_id})
+        refused = post(admin, f"{name}-refused")
+        assert refused.status_code == status, (name, refused.text)
+        assert refused.json()["code"] == code, name
+        assert answers("stale") == stale_before + 1, name
+        assert _session_of(admin.token) not in known_sessions(), name
+        assert scalar("SELECT count(*) FROM ledger_entries") == entries_before, name
+        raw_db.execute("DELETE FROM user_grants WHERE user_id = %s", (admin_id,))
+
+    # Time passes, the rows stay: the session's expiry is checked on every use.
+    admin = warm()
+    expires = scalar(
+        "SELECT expires_at FROM login_sessions WHERE id = :s", s=_session_of(admin.token)
+    )
+    later = lambda: expires + timedelta(seconds=1)  # noqa: E731
+    monkeypatch.setattr("kassa.ledger.fastpath.utcnow", later)
+    monkeypatch.setattr("kassa.identity.deps.utcnow", later)
+    expired = post(admin, "expired")
+    assert expired.status_code == 401 and expired.json()["code"] == "session_expired"
+    monkeypatch.undo()
+
+    # The user disabled: every session of theirs is refused at once.
+    admin = warm()
+    raw_db.execute("UPDATE users SET status = 'disabled' WHERE id = %s", (admin_id,))
+    disabled = post(admin, "disabled")
+    assert disabled.status_code == 401 and disabled.json()["code"] == "user_disabled"
+    raw_db.execute("UPDATE users SET status = 'active' WHERE id = %s", (admin_id,))
+    assert post(admin, "enabled again").status_code == 201
+    with unit_of_work() as s:
+        assert L.verify(s).ok
+        assert audit.verify(s).ok
 
 
 def test_a_lost_connection_sends_the_request_to_the_route(

@@ -148,6 +148,16 @@ def principal_from_rows(claims: AccessClaims, rows: Sequence[Sequence[Any]], via
     )
 
 
+def session_expiry(claims: AccessClaims, rows: Sequence[Sequence[Any]]) -> datetime | None:
+    """When the session of ``claims`` expires, from the rows ``principal_from_rows`` accepted:
+    a principal kept for later requests is checked against it again, because the clock
+    moves while the rows stay the same."""
+    for row in rows:
+        if row[0] == claims.session_id and isinstance(row[8], datetime):
+            return row[8]
+    return None
+
+
 def _principal_from_token(session: Session, token: str, via: str) -> Principal:
     claims = read_access_token(token)
     rows = session.execute(token_principals_query(), {"session_ids": [claims.session_id]}).all()

@@ -8,11 +8,17 @@ request on the event loop instead, with the same rules and the same answers:
 * It takes only a request with a bearer access token (not an API key), a JSON body and an
   Idempotency-Key. It reads the token and the body with the route's own code
   (``read_access_token``, ``TransferIn``, ``to_money``, ``validate``).
-* The principals of the requests waiting at the same moment are read in one query
-  (``token_principals_query``), read fresh for every request as on every other route.
 * The transfers waiting at the same moment are posted in one statement and one commit,
   ``ledger_post_group_audited`` (migration 0010): each is checked and answered on its own,
   and each posted one gets its ``ledger.transfer`` audit record in that transaction.
+* The caller's principal is decided, as on every route, from its rows of
+  ``token_principals_query`` (session, user, grants), read in the same statement that posts:
+  the statement runs that query for the group's sessions and posts nothing unless each
+  session's rows are still those its principal was decided from (compared by a fingerprint,
+  an md5 of the rows the database computes). A session seen for the first time, or whose
+  rows changed, is read in one query for the requests waiting at that moment. So a
+  signed-out session, a disabled user or a changed grant is seen by the next request, as
+  on the route, and a request whose rows changed after they were read goes to the route.
 
 Whatever it does not take - another way to sign in, a bad token or body, a session or user
 that is not valid, a caller without the right, a missing key, a database failure - goes to
@@ -30,6 +36,7 @@ import logging
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -41,10 +48,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kassa.audit.models import CHAIN_COUNT
 from kassa.audit.service import prepare
-from kassa.identity.deps import API_KEY_PREFIX, principal_from_rows, token_principals_query
+from kassa.identity.deps import (
+    API_KEY_PREFIX,
+    principal_from_rows,
+    session_expiry,
+    token_principals_query,
+)
 from kassa.identity.principal import Principal
 from kassa.identity.tokens import AccessClaims, read_access_token
 from kassa.kit.asyncgroup import AsyncGroupCommit
+from kassa.kit.clock import utcnow
 from kassa.kit.db import engine_libpq_url
 from kassa.kit.errors import ProblemError, error_response, internal_error_response
 from kassa.kit.ids import uuid7
@@ -83,11 +96,38 @@ class _RouteLabel:
     path: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """A session's principal as decided from its rows, and the fingerprint of those rows."""
+
+    user_id: uuid.UUID
+    principal: Principal
+    fingerprint: str
+    expires_at: datetime | None
+
+    def valid_for(self, claims: AccessClaims) -> bool:
+        # The rows say nothing of time: a session's expiry is checked on every use.
+        return self.user_id == claims.user_id and (
+            self.expires_at is None or self.expires_at > utcnow()
+        )
+
+
 @dataclass(slots=True)
 class _Post:
     spec: L.EntrySpec
     entry_id: uuid.UUID
     audit: dict[str, Any]
+    session_id: uuid.UUID
+    fingerprint: str
+
+
+class _Stale(Exception):
+    """The rows of a session in the group changed after its principal was decided: nothing
+    of the group was posted."""
+
+
+# Principals kept per worker: one per session that sent a transfer lately, oldest dropped.
+_KNOWN_MAX = 10_000
 
 
 class _Connections:
@@ -128,32 +168,77 @@ class _LoopState:
 
     def __init__(self) -> None:
         self.connections = _Connections(keep=4)
-        self.principals: AsyncGroupCommit[AccessClaims, Principal] = AsyncGroupCommit(
+        self.known: dict[uuid.UUID, _Known] = {}
+        self.principals: AsyncGroupCommit[AccessClaims, _Known] = AsyncGroupCommit(
             self._read_principals, max_group=64, max_running=2
         )
         self.posts: AsyncGroupCommit[_Post, L.PostResult] = AsyncGroupCommit(
             self._post, max_group=64, max_running=2, key=lambda post: post.spec.key
         )
 
-    async def _read_principals(self, claims: list[AccessClaims]) -> list[Principal | BaseException]:
-        sql, fixed = _principals_sql()
-        params = {**fixed, "session_ids": list({c.session_id for c in claims})}
-        rows = await self._fetch(sql, params)
-        outcomes: list[Principal | BaseException] = []
+    async def principal(self, claims: AccessClaims) -> _Known:
+        """The caller's principal: the one decided from its session's rows when they were
+        last read, else read now (ProblemError: the route's refusal of the session)."""
+        known = self.known.get(claims.session_id)
+        if known is not None and known.valid_for(claims):
+            return known
+        return await self.principals.submit(claims)
+
+    async def _read_principals(self, claims: list[AccessClaims]) -> list[_Known | BaseException]:
+        statements = _statements()
+        session_ids = list({c.session_id for c in claims})
+        rows = await self._fetch(statements.read, statements.principal_params(session_ids))
+        principal_rows = [row[:-1] for row in rows]
+        fingerprints = {row[0]: row[-1] for row in rows}
+        outcomes: list[_Known | BaseException] = []
         for claim in claims:
             try:
-                outcomes.append(principal_from_rows(claim, rows, "bearer"))
+                principal = principal_from_rows(claim, principal_rows, "bearer")
             except ProblemError as exc:
+                self.known.pop(claim.session_id, None)
                 outcomes.append(exc)
+                continue
+            known = _Known(
+                claim.user_id,
+                principal,
+                fingerprints[claim.session_id],
+                session_expiry(claim, principal_rows),
+            )
+            self._keep(claim.session_id, known)
+            outcomes.append(known)
         return outcomes
+
+    def _keep(self, session_id: uuid.UUID, known: _Known) -> None:
+        self.known.pop(session_id, None)
+        if len(self.known) >= _KNOWN_MAX:
+            del self.known[next(iter(self.known))]  # the oldest (dicts keep insertion order)
+        self.known[session_id] = known
 
     async def _post(self, posts: list[_Post]) -> list[L.PostResult | BaseException]:
         GROUP_SIZES.observe(len(posts))
+        statements = _statements()
+        # Every post's own session and fingerprint are checked: two posts of one session may
+        # have been decided from different reads of its rows.
+        sessions = [p.session_id for p in posts]
         params = L.group_params([p.spec for p in posts], [p.entry_id for p in posts])
         audit = json.dumps([p.audit for p in posts], default=str)
         rows = await self._fetch(
-            L.POST_GROUP_AUDITED, (*params, audit, random.randrange(CHAIN_COUNT))
+            statements.post,
+            (
+                *statements.principal_params(list(set(sessions))),
+                random.randrange(CHAIN_COUNT),
+                sessions,
+                [p.fingerprint for p in posts],
+                *params,
+                audit,
+            ),
         )
+        if not rows:
+            # Some session's rows changed: its principal must be decided again, so the whole
+            # group (nothing of it posted) goes to the route, which reads them fresh.
+            for session_id in sessions:
+                self.known.pop(session_id, None)
+            return [_Stale() for _ in posts]
         return [L.post_outcome(status, ref, info) for status, ref, info in rows]
 
     async def _fetch(self, sql: str, params: Any) -> list[Any]:
@@ -165,11 +250,54 @@ class _LoopState:
             self.connections.put(conn)
 
 
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    read: str
+    post: str
+    fixed: tuple[Any, ...]  # the principals query's parameters, "session_ids" as None
+    at: int  # where "session_ids" is among them
+
+    def principal_params(self, session_ids: list[uuid.UUID]) -> tuple[Any, ...]:
+        return (*self.fixed[: self.at], session_ids, *self.fixed[self.at + 1 :])
+
+
 @functools.cache
-def _principals_sql() -> tuple[str, dict[str, Any]]:
-    """``token_principals_query`` as psycopg SQL, with the literal values it binds."""
-    compiled = token_principals_query().compile(dialect=pg_dialect.dialect())  # type: ignore[no-untyped-call]
-    return compiled.string, {k: v for k, v in compiled.params.items() if k != "session_ids"}
+def _statements() -> _Statements:
+    """The fast path's two statements, both built on ``token_principals_query`` (the route's
+    own query for a session's principal), so what is checked is what the route reads.
+
+    ``fingerprints`` is an md5 per session of its rows of that query, sorted by their text.
+    ``read`` returns the rows and their session's fingerprint. ``post`` calls
+    ``ledger_post_group_audited`` only if every session of the group still has the
+    fingerprint it was read with: ``fresh`` has no row otherwise, and the function is called
+    once per row of ``fresh`` (it takes its chain from there), so then it posts nothing and the
+    statement returns no rows."""
+    compiled = token_principals_query().compile(  # type: ignore[no-untyped-call]
+        dialect=pg_dialect.dialect(paramstyle="format")  # type: ignore[no-untyped-call]
+    )
+    names = list(compiled.positiontup or ())
+    fixed = tuple(compiled.params.get(name) for name in names)
+    with_fingerprints = (
+        f"WITH principal_rows(session_id) AS ({compiled.string}),"
+        " fingerprints AS ("
+        "SELECT r.session_id, md5(string_agg(r::text, '|' ORDER BY r::text)) AS fingerprint"
+        " FROM principal_rows AS r GROUP BY r.session_id)"
+    )
+    read = (
+        f"{with_fingerprints} SELECT r.*, f.fingerprint"
+        " FROM principal_rows AS r JOIN fingerprints AS f USING (session_id)"
+    )
+    post = (
+        f"{with_fingerprints}, fresh AS ("
+        "SELECT %s::integer AS chain"
+        " FROM unnest(%s::uuid[], %s::text[]) AS e(session_id, fingerprint)"
+        " LEFT JOIN fingerprints AS f USING (session_id)"
+        " HAVING bool_and(f.fingerprint IS NOT DISTINCT FROM e.fingerprint))"
+        " SELECT g.status, g.ref, g.info FROM fresh,"
+        f" LATERAL ledger_post_group_audited({L.GROUP_ARGS}, %s::jsonb, fresh.chain) AS g"
+        " ORDER BY g.item"
+    )
+    return _Statements(read, post, fixed, names.index("session_ids"))
 
 
 class FastTransfers:
@@ -210,19 +338,20 @@ class TransferFastPath:
             return  # the client went away before it sent the body
         outcome = await self._answer(scope, body, receive, send)
         ANSWERS.labels(outcome).inc()
-        if outcome == "route":
+        if outcome in ("route", "stale"):
             await self.app(scope, _replay(body, receive), send)
 
     async def _answer(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> str:
         """Post and answer the transfer: "posted", "replayed", "refused" or "failed" (a fault of
-        ours); "route" (nothing posted, nothing sent) leaves the request to the route."""
+        ours); "route" and "stale" (the session's rows changed since they were read) post and
+        send nothing and leave the request to the route."""
         taken = _take(scope, body)
         if taken is None:
             return "route"
         claims, key_header, transfer = taken
         state = self.fast.state()
         try:
-            principal = await state.principals.submit(claims)
+            known = await state.principal(claims)
         except (ProblemError, psycopg.Error):
             return "route"
         except Exception:  # noqa: BLE001 - logged below
@@ -230,6 +359,7 @@ class TransferFastPath:
             # the fault of ours.
             _log.exception("the fast path could not read a principal; using the route")
             return "route"
+        principal = known.principal
         if not may_post(principal):
             return "route"
         try:
@@ -240,7 +370,11 @@ class TransferFastPath:
         entry_id = uuid7()
         audit = prepare(TRANSFER_AUDIT, principal.actor, **transfer_audit(entry_id, transfer))
         try:
-            result = await state.posts.submit(_Post(spec, entry_id, audit))
+            result = await state.posts.submit(
+                _Post(spec, entry_id, audit, claims.session_id, known.fingerprint)
+            )
+        except _Stale:
+            return "stale"
         except E.LedgerError as refusal:
             scope["route"] = _ROUTE
             await error_response(refusal, Request(scope))(scope, receive, send)

@@ -879,20 +879,13 @@ def _post_alone(spec: EntrySpec) -> PostResult:
     return _post_one_result(code, ref, info)
 
 
-# ledger_post_group's parameters (``group_params``), as psycopg binds them.
-_GROUP_ARGS = (
+# ledger_post_group's parameters (``group_params``), as psycopg binds them; also the first
+# twelve of ledger_post_group_audited (migration 0010, ``kassa.ledger.fastpath``).
+GROUP_ARGS = (
     "%s::text[], %s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[],"
     " %s::timestamptz[], %s::integer[], %s::uuid[], %s::text[], %s::bigint[], %s::integer"
 )
-_POST_GROUP = f"SELECT status, ref, info FROM ledger_post_group({_GROUP_ARGS})"
-
-# The same group, with the audit record of each entry that posts appended in the same
-# statement (migration 0010): then a JSON array of one prepared audit event per entry
-# (``kassa.audit.service.prepare``) and the audit chain to try first.
-POST_GROUP_AUDITED = (
-    f"SELECT status, ref, info FROM ledger_post_group_audited({_GROUP_ARGS},"
-    " %s::jsonb, %s::integer)"
-)
+_POST_GROUP = f"SELECT status, ref, info FROM ledger_post_group({GROUP_ARGS})"
 
 
 def _groupable(spec: EntrySpec) -> bool:
@@ -923,7 +916,7 @@ def _outcome_alone(spec: EntrySpec) -> PostResult | E.LedgerError:
 def group_params(
     specs: Sequence[EntrySpec], entry_ids: Sequence[uuid.UUID] | None = None
 ) -> tuple[Any, ...]:
-    """The parameters of ``_POST_GROUP`` (and the first twelve of ``POST_GROUP_AUDITED``) for
+    """The parameters of ``_POST_GROUP`` (``GROUP_ARGS``) for
     validated entries with distinct keys: a column array per entry field, legs flattened.
     ``entry_ids``: the ids the entries get if they post (new ones by default)."""
     keys, hashes, kinds, descriptions, metas = zip(*map(_entry_columns, specs), strict=True)
