@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             "kassa_...`)."
         ),
         lifespan=lifespan,
+        # Kassa's metrics are Prometheus (/metrics) and its logs its own; FastAPI's built-in
+        # OpenTelemetry is not used, and looking for its providers cost every request time.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.fast_transfers = fast_transfers
     install_error_handlers(app)
