@@ -236,7 +236,7 @@ def service_rate(
 
 
 # --------------------------------------------------------------------------- HTTP API
-def http_rate(url: str, clients: int, seconds: int, hot: bool) -> float:
+def http_rate(url: str, clients: int, seconds: int, hot: bool, workers: int = 2) -> float:
     import httpx
     import sqlalchemy as sa
 
@@ -270,7 +270,7 @@ def http_rate(url: str, clients: int, seconds: int, hot: bool) -> float:
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(workers),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -460,6 +460,9 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=200_000)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument(
+        "--workers", type=int, default=2, help="server worker processes in (b) (default: 2)"
+    )
+    parser.add_argument(
         "--cases", default="abc", help="which of the cases a, b, c to run (default: all)"
     )
     args = parser.parse_args()
@@ -493,8 +496,16 @@ def main() -> None:
         ]
     if "b" in args.cases and not args.skip_http:
         cases += [
-            ("(b) HTTP API, single transfers", lambda: http_rate(url, c, t, hot=False), 0.40),
-            ("(b) HTTP API, hot account", lambda: http_rate(url, c, t, hot=True), None),
+            (
+                "(b) HTTP API, single transfers",
+                lambda: http_rate(url, c, t, hot=False, workers=args.workers),
+                0.40,
+            ),
+            (
+                "(b) HTTP API, hot account",
+                lambda: http_rate(url, c, t, hot=True, workers=args.workers),
+                None,
+            ),
         ]
     if "c" in args.cases:
         cases += [
