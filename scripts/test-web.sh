@@ -27,7 +27,12 @@ log="$root/artifacts/web-e2e-server.log"
 echo "== starting kassa demo on 127.0.0.1:$KASSA_PORT (data: $KASSA_DATA_DIR)"
 .venv/bin/kassa demo >"$log" 2>&1 &
 server=$!
-stop() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+stop() {
+  kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true
+  # The embedded PostgreSQL the demo started outlives the killed server: a fast shutdown.
+  pidfile="$KASSA_DATA_DIR/pg/postmaster.pid"
+  if [ -f "$pidfile" ]; then kill -INT "$(head -1 "$pidfile")" 2>/dev/null || true; fi
+}
 trap stop EXIT
 for _ in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$KASSA_PORT/healthz" >/dev/null 2>&1; then break; fi
