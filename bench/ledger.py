@@ -308,31 +308,43 @@ class _CpuTally:
     def __init__(self, server_pid: int) -> None:
         import psutil
 
-        self.groups = {
-            "server workers": psutil.Process(server_pid).children(recursive=True),
+        self.server = psutil.Process(server_pid)
+        self.start = {name: self._cpu(procs) for name, procs in self._groups().items()}
+
+    def _groups(self) -> dict[str, list[Any]]:
+        import psutil
+
+        return {
+            "server workers": self.server.children(recursive=True),
             "postgres": [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"],
             "client": [psutil.Process()],
         }
-        self.start = {name: self._cpu(procs) for name, procs in self.groups.items()}
 
     @staticmethod
-    def _cpu(procs: list[Any]) -> float:
+    def _cpu(procs: list[Any]) -> dict[int, float]:
+        """CPU seconds per process, with what its ended children used (a backend that
+        ended during the load is counted in its postmaster's children times)."""
         import psutil
 
-        total = 0.0
+        seconds: dict[int, float] = {}
         for proc in procs:
             try:
                 times = proc.cpu_times()
             except psutil.Error:
                 continue
-            total += times.user + times.system
-        return total
+            own = times.user + times.system
+            seconds[proc.pid] = own + times.children_user + times.children_system
+        return seconds
 
     def per_request(self, requests: int) -> str:
-        return ", ".join(
-            f"{name} {1000 * (self._cpu(procs) - self.start[name]) / max(requests, 1):.2f} ms"
-            for name, procs in self.groups.items()
-        )
+        # Processes that started during the load (a new connection's backend, say) count
+        # whole: everything they used, they used during the load.
+        parts = []
+        for name, procs in self._groups().items():
+            before = self.start[name]
+            spent = sum(now - before.get(pid, 0.0) for pid, now in self._cpu(procs).items())
+            parts.append(f"{name} {1000 * spent / max(requests, 1):.2f} ms")
+        return ", ".join(parts)
 
 
 def _http_load(
