@@ -56,39 +56,21 @@ _LOCK_BY_INDEX = """        SELECT a.id, a.type, a.currency, b.shard, b.posted, 
                    FOR UPDATE) AS b
          ORDER BY a.id"""
 
-# Must match kassa.audit: CHAIN_COUNT (8) and GENESIS (64 zeros); the claim of a chain is
-# 0006's.
-_APPEND_IN_ONE_INSERT = """
-CREATE OR REPLACE FUNCTION audit_append(p_start integer, p_events jsonb) RETURNS integer
-LANGUAGE plpgsql AS $$
-DECLARE
-    chains constant integer := 8;
-    c integer;
-    k integer;
-    got boolean := false;
-    v_seq bigint;
-    v_hash text;
-    first_seq bigint;
+# 0006's audit_append claims a chain and reads its head as before; from there the hashes are
+# chained in a loop and the records inserted by one statement.
+_ROW_AT_A_TIME_DECLARE = """    h text;
+    ev record;
+"""
+_ONE_INSERT_DECLARE = """    first_seq bigint;
     hashes text[];  -- hashes[n]: record n's previous hash; hashes[n + 1]: its own
     ev record;
-BEGIN
-    FOR k IN 0 .. chains - 1 LOOP
-        c := (p_start + k) % chains;
-        got := pg_try_advisory_xact_lock(1262572868, c);
-        EXIT WHEN got;
+"""
+_ROW_AT_A_TIME_LOOP_START = """    FOR ev IN
+        SELECT * FROM jsonb_to_recordset(p_events) AS x("""
+_ROW_AT_A_TIME_LOOP_END = """        v_hash := h;
     END LOOP;
-    IF NOT got THEN
-        c := p_start % chains;
-        PERFORM pg_advisory_xact_lock(1262572868, c);
-    END IF;
-    SELECT hd.last_seq, hd.last_hash INTO v_seq, v_hash
-      FROM audit_chain_heads hd WHERE hd.chain = c FOR UPDATE;
-    IF NOT FOUND THEN
-        v_seq := 0;
-        v_hash := repeat('0', 64);
-        INSERT INTO audit_chain_heads (chain, last_seq, last_hash) VALUES (c, 0, v_hash);
-    END IF;
-    first_seq := v_seq + 1;
+"""
+_ONE_INSERT_LOOP = """    first_seq := v_seq + 1;
     hashes := ARRAY[v_hash];
     FOR ev IN
         SELECT x.head, x.middle, x.tail
@@ -114,10 +96,20 @@ BEGIN
                action text, outcome text, target_type text, target_id text, ip text,
                request_id text, before jsonb, after jsonb, details jsonb)
      ORDER BY e.n;
-    UPDATE audit_chain_heads hd SET last_seq = v_seq, last_hash = v_hash WHERE hd.chain = c;
-    RETURN c;
-END $$;
 """
+
+
+def _append_sql(one_insert: bool) -> str:
+    source = str(revision_module("0006_audit_append_function.py").APPEND_SQL)
+    source = source.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    if not one_insert:
+        return source
+    start = source.index(_ROW_AT_A_TIME_LOOP_START)
+    end = source.index(_ROW_AT_A_TIME_LOOP_END) + len(_ROW_AT_A_TIME_LOOP_END)
+    assert source.count(_ROW_AT_A_TIME_DECLARE) == 1, "0006's audit_append is not as expected"
+    return (source[:start] + _ONE_INSERT_LOOP + source[end:]).replace(
+        _ROW_AT_A_TIME_DECLARE, _ONE_INSERT_DECLARE
+    )
 
 
 def _post_group_sql(lock_query: str) -> str:
@@ -130,10 +122,9 @@ def _post_group_sql(lock_query: str) -> str:
 
 def upgrade() -> None:
     op.execute(_post_group_sql(_LOCK_BY_INDEX))
-    op.execute(_APPEND_IN_ONE_INSERT)
+    op.execute(_append_sql(one_insert=True))
 
 
 def downgrade() -> None:
     op.execute(_post_group_sql(_JOINED_LOCK))
-    earlier = str(revision_module("0006_audit_append_function.py").APPEND_SQL)
-    op.execute(earlier.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
+    op.execute(_append_sql(one_insert=False))
