@@ -79,7 +79,8 @@ _log = logging.getLogger(__name__)
 
 ANSWERS = Counter(
     "kassa_ledger_fast_transfers_total",
-    "Transfer requests that reached the fast path, by what became of them (route: passed on)",
+    "Transfer requests that reached the fast path, by what became of them"
+    " (route, stale: passed on to the route)",
     ["outcome"],
 )
 GROUP_SIZES = Histogram(
