@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
+from kassa.kit.groupcommit import take_group
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -66,22 +68,13 @@ class AsyncGroupCommit(Generic[T, R]):
         return len(self._waiting) >= min(self._running.values())
 
     def _take(self) -> list[tuple[T, asyncio.Future[R]]]:
-        group: list[tuple[T, asyncio.Future[R]]] = []
-        later: list[tuple[T, asyncio.Future[R]]] = []
-        keys: set[Hashable] = set()
-        while self._waiting and len(group) < self._max_group:
-            item, future = self._waiting.popleft()
-            if future.done():  # its caller went away before the group started: skip it
-                continue
-            key = self._key(item)
-            if key is not None and key in keys:
-                later.append((item, future))
-                continue
-            if key is not None:
-                keys.add(key)
-            group.append((item, future))
-        self._waiting.extendleft(reversed(later))
-        return group
+        return take_group(
+            self._waiting,
+            self._max_group,
+            lambda entry: self._key(entry[0]),
+            # Its caller went away before the group started.
+            skip=lambda entry: entry[1].done(),
+        )
 
     async def _run_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:

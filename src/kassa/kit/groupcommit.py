@@ -148,17 +148,34 @@ class GroupCommit(Generic[T, R]):
         return leaders
 
     def _take(self) -> list[_Slot[T, R]]:
-        group: list[_Slot[T, R]] = []
-        keys: set[Hashable] = set()
-        later: list[_Slot[T, R]] = []
-        while self._waiting and len(group) < self._max_group:
-            slot = self._waiting.popleft()
-            key = self._key(slot.item)
-            if key is not None and key in keys:
-                later.append(slot)
-                continue
-            if key is not None:
-                keys.add(key)
-            group.append(slot)
-        self._waiting.extendleft(reversed(later))
-        return group
+        return take_group(self._waiting, self._max_group, lambda slot: self._key(slot.item))
+
+
+W = TypeVar("W")
+
+
+def take_group(
+    waiting: deque[W],
+    max_group: int,
+    key: Callable[[W], Hashable | None],
+    skip: Callable[[W], bool] = lambda entry: False,
+) -> list[W]:
+    """The next group from the front of ``waiting``: up to ``max_group`` entries, never two
+    with the same (non-None) key - a later one stays, in its place, for the next group.
+    Entries for which ``skip`` says so are dropped."""
+    group: list[W] = []
+    keys: set[Hashable] = set()
+    later: list[W] = []
+    while waiting and len(group) < max_group:
+        entry = waiting.popleft()
+        if skip(entry):
+            continue
+        entry_key = key(entry)
+        if entry_key is not None and entry_key in keys:
+            later.append(entry)
+            continue
+        if entry_key is not None:
+            keys.add(entry_key)
+        group.append(entry)
+    waiting.extendleft(reversed(later))
+    return group
