@@ -12,6 +12,7 @@ from typing import Any
 import jwt
 
 from kassa.config import get_settings
+from kassa.kit.bounded import keep_newest
 from kassa.kit.clock import utcnow
 from kassa.kit.errors import NotAuthenticated
 
@@ -88,10 +89,10 @@ def read_access_token(token: str) -> AccessClaims:
     except (KeyError, ValueError) as exc:
         raise NotAuthenticated("The token is not valid.", code="token_invalid") from exc
     with _checked_tokens_lock:
-        if len(_checked_tokens) >= _CHECKED_TOKENS_MAX:
-            # Oldest first (dicts keep insertion order): a short-lived token is soon useless.
-            del _checked_tokens[next(iter(_checked_tokens))]
-        _checked_tokens[(signing_key, token)] = (access, int(claims["exp"]))
+        # Oldest dropped first: a short-lived token is soon useless.
+        keep_newest(
+            _checked_tokens, (signing_key, token), (access, int(claims["exp"])), _CHECKED_TOKENS_MAX
+        )
     return access
 
 

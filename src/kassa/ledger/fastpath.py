@@ -57,6 +57,7 @@ from kassa.identity.deps import (
 from kassa.identity.principal import Principal
 from kassa.identity.tokens import AccessClaims, read_access_token
 from kassa.kit.asyncgroup import AsyncGroupCommit
+from kassa.kit.bounded import keep_newest
 from kassa.kit.clock import utcnow
 from kassa.kit.db import engine_libpq_url
 from kassa.kit.errors import ProblemError, error_response, internal_error_response
@@ -209,15 +210,9 @@ class _LoopState:
                 fingerprints[claim.session_id],
                 session_expiry(claim, principal_rows),
             )
-            self._keep(claim.session_id, known)
+            keep_newest(self.known, claim.session_id, known, _KNOWN_MAX)
             outcomes.append(known)
         return outcomes
-
-    def _keep(self, session_id: uuid.UUID, known: _Known) -> None:
-        self.known.pop(session_id, None)
-        if len(self.known) >= _KNOWN_MAX:
-            del self.known[next(iter(self.known))]  # the oldest (dicts keep insertion order)
-        self.known[session_id] = known
 
     async def _post(self, posts: list[_Post]) -> list[L.PostResult | BaseException]:
         GROUP_SIZES.observe(len(posts))
