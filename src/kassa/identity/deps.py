@@ -125,6 +125,14 @@ def token_principals_query() -> sa.Select[Any]:
 def principal_from_rows(claims: AccessClaims, rows: Sequence[Sequence[Any]], via: str) -> Principal:
     """The principal of a verified access token from its rows of ``token_principals_query``
     (rows of other sessions are ignored), or NotAuthenticated."""
+    return principal_and_expiry(claims, rows, via)[0]
+
+
+def principal_and_expiry(
+    claims: AccessClaims, rows: Sequence[Sequence[Any]], via: str
+) -> tuple[Principal, datetime | None]:
+    """``principal_from_rows``, and when the session expires: a principal kept for later
+    requests is checked against it again, because the clock moves while the rows stay."""
     mine = [row for row in rows if row[0] == claims.session_id and row[1] == claims.user_id]
     if not mine:
         raise NotAuthenticated("The session does not exist.", code="session_invalid")
@@ -136,7 +144,7 @@ def principal_from_rows(claims: AccessClaims, rows: Sequence[Sequence[Any]], via
     if status != "active":
         raise NotAuthenticated("The user is disabled.", code="user_disabled")
     kind = UserKind(kind_name)
-    return Principal(
+    principal = Principal(
         claims.user_id,
         org_id,
         kind,
@@ -146,16 +154,7 @@ def principal_from_rows(claims: AccessClaims, rows: Sequence[Sequence[Any]], via
         session_id=claims.session_id,
         via=via,
     )
-
-
-def session_expiry(claims: AccessClaims, rows: Sequence[Sequence[Any]]) -> datetime | None:
-    """When the session of ``claims`` expires, from the rows ``principal_from_rows`` accepted:
-    a principal kept for later requests is checked against it again, because the clock
-    moves while the rows stay the same."""
-    for row in rows:
-        if row[0] == claims.session_id and isinstance(row[8], datetime):
-            return row[8]
-    return None
+    return principal, expires_at if isinstance(expires_at, datetime) else None
 
 
 def _principal_from_token(session: Session, token: str, via: str) -> Principal:

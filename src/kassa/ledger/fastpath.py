@@ -48,12 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kassa.audit.models import CHAIN_COUNT
 from kassa.audit.service import prepare
-from kassa.identity.deps import (
-    API_KEY_PREFIX,
-    principal_from_rows,
-    session_expiry,
-    token_principals_query,
-)
+from kassa.identity.deps import API_KEY_PREFIX, principal_and_expiry, token_principals_query
 from kassa.identity.principal import Principal
 from kassa.identity.tokens import AccessClaims, read_access_token
 from kassa.kit.asyncgroup import AsyncGroupCommit
@@ -199,17 +194,12 @@ class _LoopState:
         outcomes: list[_Known | BaseException] = []
         for claim in claims:
             try:
-                principal = principal_from_rows(claim, principal_rows, "bearer")
+                principal, expires_at = principal_and_expiry(claim, principal_rows, "bearer")
             except ProblemError as exc:
                 self.known.pop(claim.session_id, None)
                 outcomes.append(exc)
                 continue
-            known = _Known(
-                claim.user_id,
-                principal,
-                fingerprints[claim.session_id],
-                session_expiry(claim, principal_rows),
-            )
+            known = _Known(claim.user_id, principal, fingerprints[claim.session_id], expires_at)
             keep_newest(self.known, claim.session_id, known, _KNOWN_MAX)
             outcomes.append(known)
         return outcomes
