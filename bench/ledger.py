@@ -295,10 +295,32 @@ def http_rate(url: str, clients: int, seconds: int, hot: bool, workers: int = 2)
         tally = _CpuTally(server.pid)
         done = _http_load(port, token, bank, ids, hot, clients, seconds)
         print(f"    CPU per request: {tally.per_request(done)}")
+        print(f"    fast-path groups per server worker: {_group_sizes(base, workers)}")
         return done / seconds
     finally:
         server.terminate()
         server.wait()
+
+
+def _group_sizes(base: str, workers: int) -> str:
+    """Transfers per group of each server worker's fast path, warm-up included, from its
+    /metrics (each worker has its own; a request reaches one of them at random)."""
+    import httpx
+
+    seen: set[tuple[float, float]] = set()
+    for _ in range(50):
+        if len(seen) == workers:
+            break
+        text = httpx.get(base + "/metrics").text
+        count = re.search(r"^kassa_ledger_fast_transfer_group_size_count (\S+)$", text, re.M)
+        total = re.search(r"^kassa_ledger_fast_transfer_group_size_sum (\S+)$", text, re.M)
+        if count and total:
+            seen.add((float(count.group(1)), float(total.group(1))))
+    return "; ".join(
+        f"{int(total):,} transfers in {int(count):,} groups ({total / count:.1f} each)"
+        for count, total in sorted(seen, key=lambda pair: -pair[1])
+        if count
+    )
 
 
 class _CpuTally:
@@ -355,9 +377,10 @@ def _http_load(
     one (httpx) spends more CPU per request than the server, on the same two cores."""
     import asyncio
 
-    async def client(n: int, end: float) -> int:
+    async def client(
+        n: int, end: float, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> int:
         rnd = random.Random(n)
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
         done = 0
         try:
             while time.monotonic() < end:
@@ -387,8 +410,17 @@ def _http_load(
         return done
 
     async def run() -> int:
+        # One connection after another, as clients come: opened in the same instant, they
+        # all wait in the listen queue together and the first server worker to wake
+        # accepts every one of them, leaving the other worker idle.
+        connections = []
+        for _ in range(clients):
+            connections.append(await asyncio.open_connection("127.0.0.1", port))
+            await asyncio.sleep(0.01)
         end = time.monotonic() + seconds
-        return sum(await asyncio.gather(*(client(n, end) for n in range(clients))))
+        return sum(
+            await asyncio.gather(*(client(n, end, *conn) for n, conn in enumerate(connections)))
+        )
 
     return asyncio.run(run())
 

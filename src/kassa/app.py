@@ -36,7 +36,7 @@ API_ROUTERS += [support_router]
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
-    fast_transfers = FastTransfers()
+    fast_transfers = FastTransfers(gather_s=settings.http_fast_transfers_gather_ms / 1000)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # POST /api/v1/ledger/transfers answered on the event loop, group-committed
     # (kassa.ledger.fastpath); off, the route itself serves every request.
     http_fast_transfers: bool = True
+    # How long a group of fast transfers may wait for the callers that were lately served
+    # together to come back (kassa.kit.asyncgroup); 0: a group starts as soon as it can.
+    http_fast_transfers_gather_ms: float = Field(default=2.0, ge=0, le=50)
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025

@@ -151,3 +151,63 @@ def test_a_caller_that_goes_away_before_its_group_starts_is_skipped() -> None:
         assert gate.groups == [["a"], ["stays"]]
 
     asyncio.run(main())
+
+
+def test_gathering_a_lone_caller_never_waits() -> None:
+    async def main() -> None:
+        gate = _Gate()
+        gate.release.set()
+        # A gather of a minute: a caller that waited for it would fail the wait_for below.
+        gc: AsyncGroupCommit[str, object] = AsyncGroupCommit(gate, max_running=1, gather_s=60)
+        for name in ("a", "b", "c"):
+            assert await asyncio.wait_for(gc.submit(name), timeout=5) == name.upper()
+        assert gate.groups == [["a"], ["b"], ["c"]]
+
+    asyncio.run(main())
+
+
+def test_gathering_waits_for_the_callers_served_together_lately() -> None:
+    async def main() -> None:
+        gate = _Gate()
+        gc: AsyncGroupCommit[str, object] = AsyncGroupCommit(gate, max_running=1, gather_s=60)
+        calls = [asyncio.ensure_future(gc.submit(x)) for x in ("a", "b", "c", "d")]
+        await _settle()
+        gate.release.set()  # four were in the system at once: a ran, b, c and d waited
+        assert await calls[0] == "A"
+        await _settle()
+        assert gate.groups == [["a"]], "b, c and d wait for a's caller to come back"
+        calls.append(asyncio.ensure_future(gc.submit("a2")))
+        await _settle()
+        assert gate.groups == [["a"], ["b", "c", "d", "a2"]]
+        # The four come back one by one: the first three wait for the fourth.
+        for name in ("e", "f", "g", "h"):
+            assert len(gate.groups) == 2, f"{name} came back to a group still gathering"
+            calls.append(asyncio.ensure_future(gc.submit(name)))
+            await _settle()
+        assert gate.groups[2:] == [["e", "f", "g", "h"]]
+        assert await asyncio.gather(*calls) == ["A", "B", "C", "D", "A2", "E", "F", "G", "H"]
+
+    asyncio.run(main())
+
+
+def test_gathering_ends_after_gather_s_and_the_peak_fades() -> None:
+    async def main() -> None:
+        gate = _Gate()
+        loop = asyncio.get_running_loop()
+        gc: AsyncGroupCommit[str, object] = AsyncGroupCommit(
+            gate, max_running=1, gather_s=0.05, peak_window_s=0.2
+        )
+        calls = [asyncio.ensure_future(gc.submit(x)) for x in ("a", "b", "c")]
+        await _settle()
+        released = loop.time()
+        gate.release.set()
+        # a's caller does not come back: b and c go once the gather is over.
+        assert await asyncio.gather(*calls) == ["A", "B", "C"]
+        assert loop.time() - released >= 0.04
+        assert gate.groups == [["a"], ["b", "c"]]
+        # Two quiet windows: the peak is one again, and a caller goes at once.
+        await asyncio.sleep(0.45)
+        assert await asyncio.wait_for(gc.submit("d"), timeout=0.03) == "D"
+        assert gate.groups[2:] == [["d"]]
+
+    asyncio.run(main())

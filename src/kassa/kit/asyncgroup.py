@@ -6,6 +6,13 @@ request is never delayed; while groups run, new items gather and go together in 
 ``run`` gets the items of a group and returns one outcome per item, in order: a result, or
 the exception that item's caller gets. If ``run`` itself raises, every caller of the group
 gets that exception.
+
+With ``gather_s``, a group that would start while fewer items wait than were lately in the
+system at once waits up to that long for the rest (PostgreSQL's ``commit_delay`` and
+``commit_siblings`` do the same for WAL flushes). Callers that are served together tend to
+come back together, but one by one: without it, the first of them starts a group alone and
+the others wait for it to finish, so the groups split into a single item and the rest, and
+every group costs a round trip and a commit.
 """
 
 from __future__ import annotations
@@ -29,18 +36,30 @@ class AsyncGroupCommit(Generic[T, R]):
         max_group: int = 64,
         max_running: int = 2,
         key: Callable[[T], Hashable | None] = lambda item: None,
+        gather_s: float = 0.0,
+        peak_window_s: float = 1.0,
     ) -> None:
         """``key``: items with the same (non-None) key never share a group; the later one
         waits for the next. ``max_running``: groups in flight at once. A group beside a
         running one starts only when at least as many items wait as the smallest running
         group holds: under load that keeps the groups large and even, instead of one large
-        group and a train of single items behind it."""
+        group and a train of single items behind it. ``gather_s``: how long a group that
+        starts when none runs may wait for the callers the recent peak says are coming (0:
+        never). The peak is the most items waiting and running at once, over the current and
+        the previous ``peak_window_s``; a lone caller (a peak of one) never waits."""
         self._run = run
         self._max_group = max_group
         self._max_running = max_running
         self._key = key
         self._waiting: deque[tuple[T, asyncio.Future[R]]] = deque()
         self._running: dict[asyncio.Task[None], int] = {}  # group task -> its size
+        self._gather_s = gather_s
+        self._peak_window_s = peak_window_s
+        self._peak_now = 0  # the peak in the current window
+        self._peak_before = 0  # and in the one before it
+        self._window_start = float("-inf")
+        self._gather_timer: asyncio.TimerHandle | None = None
+        self._gather_over = False  # the wait for the peak ended; the next group goes
 
     @property
     def idle(self) -> bool:
@@ -49,16 +68,50 @@ class AsyncGroupCommit(Generic[T, R]):
     async def submit(self, item: T) -> R:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
+        if self._gather_s > 0:
+            self._count_peak()
         self._start_groups()
         return await future
 
     def _start_groups(self) -> None:
         while self._waiting and self._may_start():
+            if self._gathering():
+                return
             group = self._take()
             if not group:
                 return
             task = asyncio.ensure_future(self._run_group(group))
             self._running[task] = len(group)
+
+    def _count_peak(self) -> None:
+        in_system = len(self._waiting) + sum(self._running.values())
+        now = asyncio.get_running_loop().time()
+        elapsed = now - self._window_start
+        if elapsed >= self._peak_window_s:
+            # The window that ended is the one before only if it ended just now.
+            self._peak_before = self._peak_now if elapsed < 2 * self._peak_window_s else 0
+            self._peak_now, self._window_start = 0, now
+        self._peak_now = max(self._peak_now, in_system)
+
+    def _gathering(self) -> bool:
+        """Whether the group about to start waits for more items (and arm its timer)."""
+        peak = max(self._peak_now, self._peak_before)
+        if self._running or self._gather_over or len(self._waiting) >= peak:
+            if self._gather_timer is not None:
+                self._gather_timer.cancel()
+                self._gather_timer = None
+            self._gather_over = False
+            return False
+        if self._gather_timer is None:
+            self._gather_timer = asyncio.get_running_loop().call_later(
+                self._gather_s, self._end_gathering
+            )
+        return True
+
+    def _end_gathering(self) -> None:
+        self._gather_timer = None
+        self._gather_over = True
+        self._start_groups()
 
     def _may_start(self) -> bool:
         if not self._running:
