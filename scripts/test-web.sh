@@ -29,7 +29,8 @@ echo "== starting kassa demo on 127.0.0.1:$KASSA_PORT (data: $KASSA_DATA_DIR)"
 server=$!
 stop() {
   kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true
-  # The embedded PostgreSQL the demo started outlives the killed server: a fast shutdown.
+  # The demo stops its embedded PostgreSQL on SIGTERM; if it could not (it hung and was
+  # killed), the server would outlive it: a fast shutdown.
   pidfile="$KASSA_DATA_DIR/pg/postmaster.pid"
   if [ -f "$pidfile" ]; then kill -INT "$(head -1 "$pidfile")" 2>/dev/null || true; fi
 }

