@@ -163,7 +163,7 @@ class _Connections:
 class _LoopState:
     """Connections and groups of one event loop (each server worker has its own)."""
 
-    def __init__(self, gather_s: float) -> None:
+    def __init__(self, gather_s: float) -> None:  # not money: seconds
         self.connections = _Connections(keep=4)
         self.known: dict[uuid.UUID, _Known] = {}
         self.principals: AsyncGroupCommit[AccessClaims, _Known] = AsyncGroupCommit(
@@ -299,7 +299,7 @@ def _statements() -> _Statements:
 class FastTransfers:
     """The fast path's state for one app; the app's lifespan closes it."""
 
-    def __init__(self, gather_s: float = 0.0) -> None:
+    def __init__(self, gather_s: float = 0.0) -> None:  # not money: seconds
         self._gather_s = gather_s
         self._loop: asyncio.AbstractEventLoop | None = None
         self._state: _LoopState | None = None
