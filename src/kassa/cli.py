@@ -78,10 +78,12 @@ def _exit_cleanly_on_sigterm() -> None:
     uvicorn shuts down gracefully on SIGTERM and then raises the signal again under the
     handler that was there before it started. Python's default handler ends the process at
     once, skipping ``atexit``, and so left the embedded PostgreSQL this process started
-    running after it. Exiting through SystemExit runs ``atexit``, which stops it."""
+    running after it. Exiting through SystemExit runs ``atexit``, which stops it. The status
+    is 0, as after Ctrl-C (uvicorn.run swallows that KeyboardInterrupt): the shutdown was
+    the one asked for, and systemd counts a status of 143 as a failure."""
 
     def leave(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(128 + signum)
+        raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, leave)
 
