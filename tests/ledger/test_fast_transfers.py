@@ -444,3 +444,41 @@ def test_a_lost_connection_sends_the_request_to_the_route(
     assert len(audit_records()) == 3
     with unit_of_work() as s:
         assert L.get_balance(s, accts["alice"]).posted == 300
+
+
+def test_a_fault_after_the_commit_answers_500_and_the_retry_gets_the_outcome(
+    app_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault of ours after the group's statement committed (here: reading its answer) leaves
+    the caller not knowing whether the transfer posted. It gets a 500, as from any route, and
+    the retry with the same key learns the truth: posted once, audited once."""
+    accts = make_accounts("f")
+    admin = login(app_client, ADMIN)
+    failed_before = answers("failed")
+
+    def unreadable(status: str, ref: uuid.UUID | None, info: str | None) -> Any:
+        raise RuntimeError("a fault of ours while reading the group's answer")
+
+    monkeypatch.setattr(L, "post_outcome", unreadable)
+    first = admin.post(
+        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "f1"}
+    )
+    monkeypatch.undo()
+
+    assert first.status_code == 500, first.text
+    assert first.headers["content-type"].startswith("application/problem+json")
+    assert first.json()["code"] == "internal_error"
+    assert "fault of ours" not in first.text, "the details stay in the log"
+    assert answers("failed") == failed_before + 1
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["alice"]).posted == 100, "the statement had committed"
+
+    retry = admin.post(
+        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "f1"}
+    )
+    assert retry.status_code == 201, retry.text
+    assert retry.json()["replayed"] is True
+    posted = [r for r in audit_records() if r["target_id"] == retry.json()["entry_id"]]
+    assert len(posted) == 1
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["alice"]).posted == 100, "posted once"
