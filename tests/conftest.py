@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -31,6 +30,7 @@ os.environ["KASSA_DB_MAX_OVERFLOW"] = "60"
 from kassa.config import get_settings, reset_settings_cache  # noqa: E402
 from kassa.kit import db as kit_db  # noqa: E402
 from kassa.kit.db import server_url, with_database  # noqa: E402
+from tests.helpers import free_port  # noqa: E402
 
 # Per-process names: several test runs may share one PostgreSQL server at the same time.
 TEMPLATE = f"kassa_tpl_{os.getpid()}"
@@ -132,18 +132,12 @@ class Mailbox:
         raise AssertionError(f"no mail to {address}; got {[m['To'] for m in self.messages]}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
     """A real SMTP server (aiosmtpd) on loopback; Kassa is configured to send to it."""
     from aiosmtpd.controller import Controller
 
-    box = Mailbox(port=_free_port())
+    box = Mailbox(port=free_port())
 
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:

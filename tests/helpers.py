@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,13 @@ from fastapi.testclient import TestClient
 from kassa.demo import DEMO_PASSWORD
 from kassa.identity.models import SmsMessage
 from kassa.kit.db import unit_of_work
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass
