@@ -59,7 +59,6 @@ class AsyncGroupCommit(Generic[T, R]):
         self._peak_before = 0  # and in the one before it
         self._window_start = float("-inf")
         self._gather_timer: asyncio.TimerHandle | None = None
-        self._gather_over = False  # the wait for the peak ended; the next group goes
 
     @property
     def idle(self) -> bool:
@@ -73,9 +72,9 @@ class AsyncGroupCommit(Generic[T, R]):
         self._start_groups()
         return await future
 
-    def _start_groups(self) -> None:
+    def _start_groups(self, gather: bool = True) -> None:
         while self._waiting and self._may_start():
-            if self._gathering():
+            if gather and self._gathering():
                 return
             group = self._take()
             if not group:
@@ -95,12 +94,13 @@ class AsyncGroupCommit(Generic[T, R]):
 
     def _gathering(self) -> bool:
         """Whether the group about to start waits for more items (and arm its timer)."""
+        if not self._gather_s:
+            return False
         peak = max(self._peak_now, self._peak_before)
-        if self._running or self._gather_over or len(self._waiting) >= peak:
+        if self._running or len(self._waiting) >= peak:
             if self._gather_timer is not None:
                 self._gather_timer.cancel()
                 self._gather_timer = None
-            self._gather_over = False
             return False
         if self._gather_timer is None:
             self._gather_timer = asyncio.get_running_loop().call_later(
@@ -110,8 +110,7 @@ class AsyncGroupCommit(Generic[T, R]):
 
     def _end_gathering(self) -> None:
         self._gather_timer = None
-        self._gather_over = True
-        self._start_groups()
+        self._start_groups(gather=False)  # the wait is over: whoever waits goes now
 
     def _may_start(self) -> bool:
         if not self._running:
