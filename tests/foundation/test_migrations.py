@@ -25,9 +25,21 @@ def _triggers(url: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def _entry_columns(url: str) -> dict[str, str]:
+    with psycopg.connect(url) as conn:
+        rows: list[Any] = conn.execute(
+            "SELECT column_name, is_identity FROM information_schema.columns"
+            " WHERE table_name = 'ledger_entries'"
+        ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
 def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
     tables, triggers = _tables(db_url), _triggers(db_url)
     assert "ledger_postings" in tables and "ledger_postings_valid" in triggers
+    assert "seq" not in _entry_columns(db_url)
+    downgrade(db_url, "0011")
+    assert _entry_columns(db_url)["seq"] == "YES"  # 0002's numbering of entries is back
     downgrade(db_url, "0004")
     assert "ledger_entry_complete" in _triggers(db_url)  # 0002's deferred check is back
     downgrade(db_url, "base")

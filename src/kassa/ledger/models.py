@@ -98,7 +98,6 @@ class JournalEntry(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid7)
-    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), nullable=False, unique=True)
     kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     description: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="")
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
