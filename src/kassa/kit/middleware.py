@@ -56,18 +56,28 @@ class RequestContextMiddleware:
             return
 
         received = 0
+        answered = refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    # Answered here: the framework turns any error raised while it reads a
+                    # body into its own 400, which send_with_id then drops.
+                    if not answered and not refused:
+                        refused = True
+                        await self._too_large(send, request_id)
                     raise BodyTooLarge
             return message
 
         async def send_with_id(message: Message) -> None:
+            nonlocal answered
+            if refused:
+                return
             if message["type"] == "http.response.start":
+                answered = True
                 status_holder["status"] = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
@@ -76,9 +86,10 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_id)
         except BodyTooLarge:
-            await self._too_large(send, request_id)
-            status_holder["status"] = 413
-        self._observe(scope, status_holder["status"], started)
+            if not answered and not refused:
+                refused = True
+                await self._too_large(send, request_id)
+        self._observe(scope, 413 if refused else status_holder["status"], started)
 
     async def _too_large(self, send: Send, request_id: str) -> None:
         body = json.dumps(
