@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
-import uuid
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -35,22 +35,32 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # The metrics' children per label set: looking them up by labels takes a lock and
+        # builds a key on every call. As many as the metrics' own label sets (routes,
+        # methods, statuses), so no more memory than the metrics themselves.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        incoming = headers.get("x-request-id", "")
-        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
-        request_id = request_id or uuid.uuid4().hex
+        # Only two headers matter here; the last of a repeated one counts.
+        incoming, declared = b"", b""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming = value
+            elif name == b"content-length":
+                declared = value
+        request_id = incoming.decode("latin-1")
+        if not (0 < len(request_id) <= 64 and request_id.isprintable()):
+            request_id = secrets.token_hex(16)
+        id_header = (b"x-request-id", request_id.encode("latin-1"))
         client = scope.get("client")
         set_request(request_id, client[0] if client else None)
         started = time.perf_counter()
-        status_holder: dict[str, int] = {"status": 500}
+        status = 500
 
-        declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
             await self._too_large(send, request_id)
             self._observe(scope, 413, started)
             return
@@ -73,14 +83,13 @@ class RequestContextMiddleware:
             return message
 
         async def send_with_id(message: Message) -> None:
-            nonlocal answered
+            nonlocal status, answered
             if refused:
                 return
             if message["type"] == "http.response.start":
                 answered = True
-                status_holder["status"] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
@@ -89,7 +98,7 @@ class RequestContextMiddleware:
             if not answered and not refused:
                 refused = True
                 await self._too_large(send, request_id)
-        self._observe(scope, 413 if refused else status_holder["status"], started)
+        self._observe(scope, 413 if refused else status, started)
 
     async def _too_large(self, send: Send, request_id: str) -> None:
         body = json.dumps(
@@ -115,20 +124,27 @@ class RequestContextMiddleware:
         )
         await send({"type": "http.response.body", "body": body})
 
-    @staticmethod
-    def _observe(scope: Scope, status: int, started: float) -> None:
+    def _observe(self, scope: Scope, status: int, started: float) -> None:
         route: Any = scope.get("route")
         template = getattr(route, "path", None) or "unmatched"
         elapsed = time.perf_counter() - started
         method = scope.get("method", "")
-        REQUESTS.labels(method, template, str(status)).inc()
-        LATENCY.labels(method, template).observe(elapsed)
-        _log.info(
-            "request",
-            extra={
-                "method": method,
-                "path": scope.get("path"),
-                "status": status,
-                "ms": round(elapsed * 1000, 2),
-            },
-        )
+        children = self._children.get((method, template, status))
+        if children is None:
+            children = (
+                REQUESTS.labels(method, template, str(status)),
+                LATENCY.labels(method, template),
+            )
+            self._children[(method, template, status)] = children
+        children[0].inc()
+        children[1].observe(elapsed)
+        if _log.isEnabledFor(logging.INFO):
+            _log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "path": scope.get("path"),
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                },
+            )
