@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
+import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 import pytest
@@ -13,7 +17,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from kassa.audit.models import AuditRecord
-from kassa.audit.service import _fields
+from kassa.audit.service import _fields, _jsonable
 from kassa.cli import app as cli
 from tests.helpers import login
 
@@ -183,3 +187,29 @@ def test_concurrent_writers_spread_over_chains_and_verify(db_url: str) -> None:
     assert count == 120
     assert chains is not None and chains > 1  # writers did not all queue on one chain
     assert report.ok, report.problems
+
+
+class _Colour(enum.IntEnum):
+    RED = 1
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"currency": "USD", "amount_minor": 2**70, "note": 'a "quoted" \u2603', "ok": True},
+        {"empty": None, "flag": False},
+        {"id": uuid.UUID(int=7), "at": datetime(2026, 11, 30, tzinfo=UTC)},
+        {"nested": {"id": uuid.UUID(int=8)}, "list": (1, "two")},
+        {"colour": _Colour.RED, "ratio": 0.5},
+        {1: "an integer key"},
+    ],
+)
+def test_audit_details_are_what_json_gives_back(details: dict[Any, Any]) -> None:
+    """Flat text and integers are copied, not encoded; everything else is still converted
+    as JSON would (UUIDs and dates as text, tuples as lists, enums by value, keys as text)."""
+    expected = json.loads(json.dumps(details, default=str))
+    kept = _jsonable(details)
+    assert kept == expected
+    assert json.dumps(kept, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert kept is not details
+    assert all(type(v) in {str, int, bool, float, list, dict, type(None)} for v in kept.values())
