@@ -118,7 +118,7 @@ class RequestContextMiddleware:
                 "headers": [
                     (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", request_id.encode()),
+                    (b"x-request-id", request_id.encode("latin-1")),
                 ],
             }
         )
