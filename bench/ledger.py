@@ -581,8 +581,8 @@ def main() -> None:
         f"({report.entries:,} entries, {report.postings:,} postings)"
     )
     load_postings(url, args.postings)
-    # As for every case: the cases' dead rows vacuumed and their dirty pages flushed first,
-    # so the reads do not meet autovacuum and the checkpointer catching up.
+    # As before every case: from the same settled state (dead rows vacuumed, dirty pages
+    # flushed), whatever the cases before left behind.
     settle(url)
     p50, p99, stored = balance_latency(url)
     print(

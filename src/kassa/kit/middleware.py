@@ -68,17 +68,22 @@ class RequestContextMiddleware:
         received = 0
         answered = refused = False
 
+        async def refuse() -> None:
+            """Answer 413, unless an answer has started already."""
+            nonlocal refused
+            if not answered and not refused:
+                refused = True
+                await self._too_large(send, request_id)
+
         async def limited_receive() -> Message:
-            nonlocal received, refused
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
                     # Answered here: the framework turns any error raised while it reads a
                     # body into its own 400, which send_with_id then drops.
-                    if not answered and not refused:
-                        refused = True
-                        await self._too_large(send, request_id)
+                    await refuse()
                     raise BodyTooLarge
             return message
 
@@ -95,9 +100,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_id)
         except BodyTooLarge:
-            if not answered and not refused:
-                refused = True
-                await self._too_large(send, request_id)
+            await refuse()
         self._observe(scope, 413 if refused else status, started)
 
     async def _too_large(self, send: Send, request_id: str) -> None:
@@ -129,13 +132,14 @@ class RequestContextMiddleware:
         template = getattr(route, "path", None) or "unmatched"
         elapsed = time.perf_counter() - started
         method = scope.get("method", "")
-        children = self._children.get((method, template, status))
+        labels = (method, template, status)
+        children = self._children.get(labels)
         if children is None:
             children = (
                 REQUESTS.labels(method, template, str(status)),
                 LATENCY.labels(method, template),
             )
-            self._children[(method, template, status)] = children
+            self._children[labels] = children
         children[0].inc()
         children[1].observe(elapsed)
         if _log.isEnabledFor(logging.INFO):
