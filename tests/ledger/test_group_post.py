@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from kassa.kit.db import autocommit_cursor, unit_of_work
 from kassa.kit.money import Money
+from kassa.kit.pgarray import plain_array
 from kassa.ledger import errors as E
 from kassa.ledger import service as L
 
@@ -129,15 +130,15 @@ def test_the_database_refuses_a_key_twice_in_one_group(accts: A) -> None:
             (
                 ["dup", "dup"],
                 ["h", "h"],
-                L._array([uuid.uuid4(), uuid.uuid4()]),
+                plain_array([uuid.uuid4(), uuid.uuid4()]),
                 ["transfer", "transfer"],
                 ["", ""],
                 [None, None],
                 [None, None],
                 "{1,1,2,2}",
-                L._array([g.account_id for g in spec.legs] * 2),
+                plain_array([g.account_id for g in spec.legs] * 2),
                 "{USD,USD,USD,USD}",
-                L._array([g.amount for g in spec.legs] * 2),
+                plain_array([g.amount for g in spec.legs] * 2),
                 0,
             ),
         )

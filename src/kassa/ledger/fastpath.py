@@ -57,6 +57,7 @@ from kassa.kit.clock import utcnow
 from kassa.kit.db import engine_libpq_url
 from kassa.kit.errors import ProblemError, error_response, internal_error_response
 from kassa.kit.ids import uuid7
+from kassa.kit.pgarray import plain_array, text_array
 from kassa.ledger import errors as E
 from kassa.ledger import service as L
 from kassa.ledger.api import (
@@ -229,8 +230,8 @@ class _LoopState:
             (
                 *statements.principal_params(list(set(sessions))),
                 random.randrange(CHAIN_COUNT),
-                sessions,
-                [p.fingerprint for p in posts],
+                plain_array(sessions),
+                text_array(p.fingerprint for p in posts),
                 *params,
                 audit,
             ),
@@ -260,7 +261,8 @@ class _Statements:
     at: int  # where "session_ids" is among them
 
     def principal_params(self, session_ids: list[uuid.UUID]) -> tuple[Any, ...]:
-        return (*self.fixed[: self.at], session_ids, *self.fixed[self.at + 1 :])
+        # The query casts it (``= ANY(%s::UUID[])``), so a literal serves as the list would.
+        return (*self.fixed[: self.at], plain_array(session_ids), *self.fixed[self.at + 1 :])
 
 
 @functools.cache

@@ -44,6 +44,7 @@ from kassa.kit.db import autocommit_cursor
 from kassa.kit.groupcommit import GroupCommit
 from kassa.kit.ids import uuid7
 from kassa.kit.money import CURRENCIES, MAX_MINOR, MIN_MINOR, Money
+from kassa.kit.pgarray import plain_array, text_array, time_array
 from kassa.ledger import errors as E
 from kassa.ledger.models import Hold, IdempotencyKey, JournalEntry, LedgerAccount, normal_sign
 
@@ -339,12 +340,12 @@ def _balance_rows(
     suffix = " ORDER BY b.account_id, b.shard FOR UPDATE OF b" if lock else ""
     if shards is None:
         rows = _driver(session).exec_driver_sql(
-            _BY_ACCOUNT + suffix, {"ids": _array(ids), "r": random.randrange(1 << 20)}
+            _BY_ACCOUNT + suffix, {"ids": plain_array(ids), "r": random.randrange(1 << 20)}
         )
     else:
         rows = _driver(session).exec_driver_sql(
             _BY_SHARD + suffix,
-            {"ids": _array(ids), "shards": _array(shards[i] for i in ids)},
+            {"ids": plain_array(ids), "shards": plain_array(shards[i] for i in ids)},
         )
     return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows}
 
@@ -470,12 +471,6 @@ _BALANCES_ONLY = (
 )
 
 
-def _array(values: Iterable[uuid.UUID | int | None]) -> str:
-    """A PostgreSQL array literal of UUIDs or integers (their text never needs quoting):
-    much cheaper to build than psycopg's generic list adaptation."""
-    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
-
-
 _SAFE_ARRAYS = ("e_id", "e_rev", "e_hold", "p_entry", "p_acc", "p_amt")
 
 
@@ -486,11 +481,11 @@ def _balance_params(rows: dict[uuid.UUID, _Row]) -> dict[str, Any]:
         if r.d_posted or r.d_out or r.d_in
     ]
     return {
-        "b_acc": _array(a for a, _ in changed),
-        "b_shard": _array(r.shard for _, r in changed),
-        "b_d": _array(r.d_posted for _, r in changed),
-        "b_po": _array(r.d_out for _, r in changed),
-        "b_pi": _array(r.d_in for _, r in changed),
+        "b_acc": plain_array(a for a, _ in changed),
+        "b_shard": plain_array(r.shard for _, r in changed),
+        "b_d": plain_array(r.d_posted for _, r in changed),
+        "b_po": plain_array(r.d_out for _, r in changed),
+        "b_pi": plain_array(r.d_in for _, r in changed),
     }
 
 
@@ -530,7 +525,7 @@ def _write(
             params["p_at"].append(spec.booked_at)
     bound: dict[str, Any] = dict(params)
     for name in _SAFE_ARRAYS:
-        bound[name] = _array(params[name])
+        bound[name] = plain_array(params[name])
     _driver(session).exec_driver_sql(_WRITE, {**bound, **_balance_params(rows)})
 
 
@@ -828,9 +823,9 @@ def _post_one_params(spec: EntrySpec) -> tuple[Any, ...]:
         spec.booked_at,
         # Array literals: cheaper than psycopg's list adaptation, and safe - UUIDs,
         # integers and the (validated) ISO currency codes never need quoting.
-        _array(g.account_id for g in legs),
+        plain_array(g.account_id for g in legs),
         "{" + ",".join(g.currency for g in legs) + "}",
-        _array(g.amount for g in legs),
+        plain_array(g.amount for g in legs),
         random.randrange(1 << 20),  # picks the shard of a hot account
     )
 
@@ -923,17 +918,17 @@ def group_params(
     legs = [(n, leg) for n, spec in enumerate(specs, start=1) for leg in spec.legs]
     ids = entry_ids if entry_ids is not None else [uuid7() for _ in specs]
     return (
-        list(keys),
-        list(hashes),
-        _array(ids),
-        list(kinds),
-        list(descriptions),
-        list(metas),
-        [s.booked_at for s in specs],
-        _array(n for n, _ in legs),
-        _array(leg.account_id for _, leg in legs),
+        text_array(keys),
+        text_array(hashes),
+        plain_array(ids),
+        text_array(kinds),
+        text_array(descriptions),
+        text_array(metas),
+        time_array(s.booked_at for s in specs),
+        plain_array(n for n, _ in legs),
+        plain_array(leg.account_id for _, leg in legs),
         "{" + ",".join(leg.currency for _, leg in legs) + "}",
-        _array(leg.amount for _, leg in legs),
+        plain_array(leg.amount for _, leg in legs),
         random.randrange(1 << 20),  # picks the shard of a hot account, one for the group
     )
 
