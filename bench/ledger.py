@@ -294,7 +294,7 @@ def http_rate(url: str, clients: int, seconds: int, hot: bool, workers: int = 2)
         _http_load(port, token, bank, ids, hot, clients, 1.0)
         tally = _CpuTally(server.pid)
         done = _http_load(port, token, bank, ids, hot, clients, seconds)
-        print(f"    CPU per request: {tally.per_request(done)}")
+        print(f"    CPU per request: {tally.per_request(done, seconds)}")
         print(f"    fast-path groups per server worker: {_group_sizes(base, workers)}")
         return done / seconds
     finally:
@@ -337,7 +337,8 @@ class _CpuTally:
         import psutil
 
         return {
-            "server workers": self.server.children(recursive=True),
+            # With one worker, uvicorn serves in its own process (no children).
+            "server workers": self.server.children(recursive=True) or [self.server],
             "postgres": [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"],
             "client": [psutil.Process()],
         }
@@ -358,15 +359,21 @@ class _CpuTally:
             seconds[proc.pid] = own + times.children_user + times.children_system
         return seconds
 
-    def per_request(self, requests: int) -> str:
+    def per_request(self, requests: int, seconds: float) -> str:
+        """Each group's CPU per request, and how much of the machine's cores all of them
+        kept busy: well under all of them, with as much CPU per request as usual, means the
+        shared host gave this run less (the rate falls, the CPU per request does not)."""
         # Processes that started during the load (a new connection's backend, say) count
         # whole: everything they used, they used during the load.
         parts = []
+        total = 0.0
         for name, procs in self._groups().items():
             before = self.start[name]
             spent = sum(now - before.get(pid, 0.0) for pid, now in self._cpu(procs).items())
+            total += spent
             parts.append(f"{name} {1000 * spent / max(requests, 1):.2f} ms")
-        return ", ".join(parts)
+        busy = total / seconds
+        return f"{', '.join(parts)}; {busy:.2f} of {os.cpu_count()} cores busy"
 
 
 def _http_load(
