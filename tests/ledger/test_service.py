@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -262,3 +263,55 @@ def test_verify_cli_finds_a_tampered_balance(accts: A) -> None:
     bad = runner.invoke(app, ["ledger", "verify"])
     assert bad.exit_code == 1
     assert "t.alice" in bad.output and "INCONSISTENT" in bad.output
+
+
+AWKWARD_TEXT = ["NULL", '{"a", b}', 'back\\slash "quoted"', "", "ключ ☃\nline"]
+
+
+def _stored_entries(ids: list[uuid.UUID]) -> list[tuple[str, object, datetime]]:
+    with unit_of_work() as s:
+        rows = s.execute(
+            sa.text(
+                "SELECT description, meta, booked_at FROM ledger_entries WHERE id = ANY(:ids)"
+                " ORDER BY array_position(CAST(:ids AS uuid[]), id)"
+            ),
+            {"ids": ids},
+        ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+@pytest.mark.parametrize("path", ["batch", "group"])
+def test_text_meta_and_times_are_stored_as_given(
+    accts: A, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Batches and groups pass their columns as array literals (``kassa.kit.pgarray``):
+    whatever the text, the entry keeps it, and its booking time is the one given."""
+    fund(accts, "alice", 1_000)
+    when = datetime(2026, 6, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    specs = [
+        L.transfer(
+            accts["alice"],
+            accts["bob"],
+            usd(1),
+            key=f"awkward-{path}-{n}",
+            description=text,
+            meta={"note": text, "n": n},
+            booked_at=when if n % 2 == 0 else None,
+        )
+        for n, text in enumerate(AWKWARD_TEXT)
+    ]
+    if path == "batch":
+        with unit_of_work() as s:
+            results = L.post_entries(s, specs)
+    else:
+        with caplog.at_level(logging.WARNING, logger="kassa.ledger.service"):
+            results = L.post_group(specs)
+        # Posted by the group's one statement, not by its fallback of one entry at a time.
+        assert "a ledger group failed" not in caplog.text
+    ids = [r.entry_id for r in results]
+    assert all(isinstance(i, uuid.UUID) for i in ids)
+    stored = _stored_entries([i for i in ids if i is not None])
+    assert [d for d, _, _ in stored] == AWKWARD_TEXT
+    assert [m for _, m, _ in stored] == [{"note": t, "n": n} for n, t in enumerate(AWKWARD_TEXT)]
+    assert [b for n, (_, _, b) in enumerate(stored) if n % 2 == 0] == [when] * 3
+    assert all(b != when for n, (_, _, b) in enumerate(stored) if n % 2 == 1)
