@@ -130,7 +130,8 @@ def test_totp_setup_and_login(app_client: TestClient) -> None:
         ).status_code
         == 422
     )
-    assert ben.post("/api/v1/me/2fa/totp/confirm", json={"code": totp.now()}).status_code == 204
+    confirmed = totp.now()
+    assert ben.post("/api/v1/me/2fa/totp/confirm", json={"code": confirmed}).status_code == 204
     with unit_of_work() as session:
         stored = session.scalar(
             sa.select(User.totp_secret_enc).where(User.email == "ben@example.com")
@@ -140,10 +141,11 @@ def test_totp_setup_and_login(app_client: TestClient) -> None:
         "/api/v1/auth/login", json={"email": "ben@example.com", "password": DEMO_PASSWORD}
     ).json()
     assert body["mfa_required"] and body["mfa_methods"] == ["totp"]
-    # The code used to confirm cannot be replayed within its step.
+    # The code used to confirm cannot be used again. The very same code: a fresh
+    # ``totp.now()`` would be the next step's code if the 30 s step ended meanwhile.
     replay = app_client.post(
         "/api/v1/auth/mfa/verify",
-        json={"mfa_token": body["mfa_token"], "method": "totp", "code": totp.now()},
+        json={"mfa_token": body["mfa_token"], "method": "totp", "code": confirmed},
     )
     assert replay.status_code == 401
 
