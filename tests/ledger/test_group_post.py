@@ -13,6 +13,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from kassa.audit import service as audit
 from kassa.kit.db import autocommit_cursor, unit_of_work
 from kassa.kit.money import Money
 from kassa.kit.pgarray import plain_array
@@ -227,3 +228,59 @@ def test_many_threads_posting_at_once_keep_the_books_exact(
             ).all()
         )
     assert rows == {key: entry for key, (entry, *_rest) in acknowledged.items()}
+
+
+_AUDITED = (
+    f"SELECT status, ref, info FROM ledger_post_group_audited({L.GROUP_ARGS},"
+    " %s::text[], %s::text[], %s::text[], %s::integer)"
+)
+
+
+def test_an_audited_group_records_exactly_what_it_posted(accts: A) -> None:
+    """``ledger_post_group_audited`` (migration 0013) writes one record per posted entry, in
+    the entries' order, with the columns of the JSON it hashed; a refused entry (no funds)
+    writes none. The chain verifies."""
+    _fund(accts)
+    who = audit.Actor(uuid.uuid4(), uuid.uuid4(), 'Zoë "Z" Ørsted')
+    specs = [
+        L.transfer(accts["bank"], accts["alice"], Money(5, "USD"), key="aud-1"),
+        L.transfer(accts["carol"], accts["bank"], Money(10_000, "USD"), key="aud-2"),  # funds
+        L.transfer(accts["alice"], accts["bank"], Money(3, "USD"), key="aud-3"),
+    ]
+    entry_ids = [uuid.uuid4() for _ in specs]
+    details = [
+        {"n": n, "note": 'back\\slash "q" ☃', "nested": {"big": 2**63 - 1}} for n in range(3)
+    ]
+    records = [
+        audit.prepare("test.group", who, target_type="t", target_id=e, details=d)
+        for e, d in zip(entry_ids, details, strict=True)
+    ]
+    with autocommit_cursor() as cursor:
+        cursor.execute(
+            _AUDITED,
+            (*L.group_params(specs, entry_ids), *audit.append_arrays(records), 3),
+        )
+        statuses = [row[0] for row in cursor.fetchall()]
+    assert statuses == ["posted", "insufficient_funds", "posted"]
+    with unit_of_work() as s:
+        rows = (
+            s.execute(sa.text("SELECT * FROM audit_log WHERE action = 'test.group' ORDER BY seq"))
+            .mappings()
+            .all()
+        )
+        assert [r["target_id"] for r in rows] == [str(entry_ids[0]), str(entry_ids[2])]
+        assert [r["details"] for r in rows] == [details[0], details[2]]
+        assert {r["actor_label"] for r in rows} == {who.label}
+        assert {r["actor_id"] for r in rows} == {who.user_id}
+        assert {r["org_id"] for r in rows} == {who.org_id}
+        assert rows[1]["prev_hash"] == rows[0]["hash"] and rows[1]["seq"] == rows[0]["seq"] + 1
+        assert audit.verify(s).ok
+
+
+def test_audit_append_refuses_parts_that_do_not_line_up(db_url: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        before = conn.execute("SELECT count(*), max(last_seq) FROM audit_chain_heads").fetchone()
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="2 heads, 1 middles"):
+            conn.execute("SELECT audit_append(0, '{a,b}', '{c}', '{d,e}')")
+        after = conn.execute("SELECT count(*), max(last_seq) FROM audit_chain_heads").fetchone()
+    assert after == before

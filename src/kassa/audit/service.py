@@ -11,9 +11,10 @@ import hashlib
 import json
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from kassa.audit.models import CHAIN_COUNT, AuditChainHead, AuditRecord
 from kassa.kit.clock import utcnow
+from kassa.kit.pgarray import text_array
 from kassa.kit.requestctx import current_meta
 
 GENESIS = "0" * 64
@@ -71,6 +73,15 @@ def record(
     pending.append(_event(action, actor, outcome, target_type, target_id, before, after, details))
 
 
+class AuditParts(NamedTuple):
+    """A record as ``audit_append`` (migration 0013) takes it: its canonical JSON around the
+    chain and the sequence number, which only the database assigns (``_hash_parts``)."""
+
+    head: str
+    middle: str
+    tail: str
+
+
 def prepare(
     action: str,
     actor: Actor,
@@ -79,11 +90,19 @@ def prepare(
     target_type: str | None = None,
     target_id: object | None = None,
     details: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """An audit event of this request as ``audit_append`` takes it (one element of its JSON
-    array), for SQL that appends records itself in the statement that makes the change
-    (``ledger_post_group_audited``)."""
-    return _event_row(_event(action, actor, outcome, target_type, target_id, None, None, details))
+) -> AuditParts:
+    """An audit event of this request as ``audit_append`` takes it, for SQL that appends
+    records itself in the statement that makes the change (``ledger_post_group_audited``)."""
+    return _event_parts(_event(action, actor, outcome, target_type, target_id, None, None, details))
+
+
+def append_arrays(records: Sequence[AuditParts]) -> tuple[str, str, str]:
+    """``audit_append``'s three text arrays (heads, middles, tails) as array literals."""
+    return (
+        text_array(r.head for r in records),
+        text_array(r.middle for r in records),
+        text_array(r.tail for r in records),
+    )
 
 
 def _event(
@@ -199,7 +218,7 @@ def _hash_parts_by_field(fields: dict[str, Any]) -> tuple[str, str, str]:
     )
 
 
-def _event_row(ev: AuditEvent) -> dict[str, Any]:
+def _event_parts(ev: AuditEvent) -> AuditParts:
     row: dict[str, Any] = {
         "chain": None,
         "seq": None,
@@ -217,9 +236,7 @@ def _event_row(ev: AuditEvent) -> dict[str, Any]:
         "after": ev.after,
         "details": ev.details,
     }
-    fields = _fields(row)
-    fields["head"], fields["middle"], fields["tail"] = _hash_parts(fields)
-    return fields
+    return AuditParts(*_hash_parts(_fields(row)))
 
 
 def write_pending(session: Session) -> None:
@@ -227,11 +244,17 @@ def write_pending(session: Session) -> None:
     events: list[AuditEvent] = session.info.pop(_PENDING, [])
     if not events:
         return
+    heads, middles, tails = append_arrays([_event_parts(ev) for ev in events])
     session.execute(
-        sa.text("SELECT audit_append(CAST(:start AS integer), CAST(:events AS jsonb))"),
+        sa.text(
+            "SELECT audit_append(CAST(:start AS integer), CAST(:heads AS text[]),"
+            " CAST(:middles AS text[]), CAST(:tails AS text[]))"
+        ),
         {
             "start": random.randrange(CHAIN_COUNT),
-            "events": json.dumps([_event_row(ev) for ev in events], default=str),
+            "heads": heads,
+            "middles": middles,
+            "tails": tails,
         },
     )
     session.info["kassa_audit_written"] = True

@@ -9,7 +9,7 @@ request on the event loop instead, with the same rules and the same answers:
   Idempotency-Key. It reads the token and the body with the route's own code
   (``read_access_token``, ``TransferIn``, ``to_money``, ``validate``).
 * The transfers waiting at the same moment are posted in one statement and one commit,
-  ``ledger_post_group_audited`` (migration 0010): each is checked and answered on its own,
+  ``ledger_post_group_audited`` (migrations 0010, 0013): each is checked and answered on its own,
   and each posted one gets its ``ledger.transfer`` audit record in that transaction.
 * The caller's principal is decided, as on every route, from its rows of
   ``token_principals_query`` (session, user, grants), read in the same statement that posts:
@@ -47,7 +47,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kassa.audit.models import CHAIN_COUNT
-from kassa.audit.service import prepare
+from kassa.audit.service import AuditParts, append_arrays, prepare
 from kassa.identity.deps import API_KEY_PREFIX, principal_and_expiry, token_principals_query
 from kassa.identity.principal import Principal
 from kassa.identity.tokens import AccessClaims, read_access_token
@@ -120,7 +120,7 @@ class _Known:
 class _Post:
     spec: L.EntrySpec
     entry_id: uuid.UUID
-    audit: dict[str, Any]
+    audit: AuditParts
     session_id: uuid.UUID
     fingerprint: str
 
@@ -224,7 +224,6 @@ class _LoopState:
         # have been decided from different reads of its rows.
         sessions = [p.session_id for p in posts]
         params = L.group_params([p.spec for p in posts], [p.entry_id for p in posts])
-        audit = json.dumps([p.audit for p in posts], default=str)
         rows = await self._fetch(
             statements.post,
             (
@@ -233,7 +232,7 @@ class _LoopState:
                 plain_array(sessions),
                 text_array(p.fingerprint for p in posts),
                 *params,
-                audit,
+                *append_arrays([p.audit for p in posts]),
             ),
         )
         if not rows:
@@ -298,7 +297,8 @@ def _statements() -> _Statements:
         " LEFT JOIN fingerprints AS f USING (session_id)"
         " HAVING bool_and(f.fingerprint IS NOT DISTINCT FROM e.fingerprint))"
         " SELECT g.status, g.ref, g.info FROM fresh,"
-        f" LATERAL ledger_post_group_audited({L.GROUP_ARGS}, %s::jsonb, fresh.chain) AS g"
+        f" LATERAL ledger_post_group_audited({L.GROUP_ARGS}, %s::text[], %s::text[], %s::text[],"
+        " fresh.chain) AS g"
         " ORDER BY g.item"
     )
     return _Statements(read, post, fixed, names.index("session_ids"))

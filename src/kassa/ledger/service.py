@@ -863,7 +863,7 @@ def _post_alone(spec: EntrySpec) -> PostResult:
 
 
 # ledger_post_group's parameters (``group_params``), as psycopg binds them; also the first
-# twelve of ledger_post_group_audited (migration 0010, ``kassa.ledger.fastpath``).
+# twelve of ledger_post_group_audited (migrations 0010, 0013; ``kassa.ledger.fastpath``).
 GROUP_ARGS = (
     "%s::text[], %s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[],"
     " %s::timestamptz[], %s::integer[], %s::uuid[], %s::text[], %s::bigint[], %s::integer"
