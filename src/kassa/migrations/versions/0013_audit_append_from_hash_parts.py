@@ -50,7 +50,16 @@ _NEW_GROUP = (
     " integer[], uuid[], text[], bigint[], integer, text[], text[], text[], integer)"
 )
 
-APPEND_SQL = """
+# 0006's claim of a chain: a free one if there is one (trying each from p_start on), else
+# wait for p_start's; then its head, locked (or a new head at the genesis hash).
+_SOURCE_0006 = str(revision_module("0006_audit_append_function.py").APPEND_SQL)
+_CLAIM_CHAIN = _SOURCE_0006[
+    _SOURCE_0006.index("    FOR k IN 0 .. chains - 1 LOOP") : _SOURCE_0006.index("    FOR ev IN")
+]
+assert _CLAIM_CHAIN.count("FOR UPDATE") == 1, "0006's audit_append is not as expected"
+
+APPEND_SQL = (
+    """
 CREATE FUNCTION audit_append(p_start integer, p_heads text[], p_middles text[],
                              p_tails text[]) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -75,24 +84,9 @@ BEGIN
     IF n = 0 THEN
         RETURN NULL;
     END IF;
-    -- A free chain if there is one (try each from p_start on), else wait for p_start's.
-    FOR k IN 0 .. chains - 1 LOOP
-        c := (p_start + k) % chains;
-        got := pg_try_advisory_xact_lock(1262572868, c);
-        EXIT WHEN got;
-    END LOOP;
-    IF NOT got THEN
-        c := p_start % chains;
-        PERFORM pg_advisory_xact_lock(1262572868, c);
-    END IF;
-    SELECT hd.last_seq, hd.last_hash INTO v_seq, v_hash
-      FROM audit_chain_heads hd WHERE hd.chain = c FOR UPDATE;
-    IF NOT FOUND THEN
-        v_seq := 0;
-        v_hash := repeat('0', 64);
-        INSERT INTO audit_chain_heads (chain, last_seq, last_hash) VALUES (c, 0, v_hash);
-    END IF;
-    first_seq := v_seq + 1;
+"""
+    + _CLAIM_CHAIN
+    + """    first_seq := v_seq + 1;
     hashes := ARRAY[v_hash];
     FOR k IN 1 .. n LOOP
         v_seq := v_seq + 1;
@@ -118,8 +112,20 @@ BEGIN
     RETURN c;
 END $$;
 """
+)
 
-GROUP_SQL = """
+# 0010's loop over ledger_post_group's outcomes, which now notes the posted items.
+_SOURCE_0010 = str(revision_module("0010_ledger_post_group_audited.py")._SQL)
+_OLD_NOTE = "            posted := posted || jsonb_build_array(p_audit -> (g.item - 1));\n"
+_POST_LOOP = _SOURCE_0010[
+    _SOURCE_0010.index("    FOR g IN") : _SOURCE_0010.index("    END LOOP;")
+    + len("    END LOOP;\n")
+]
+assert _POST_LOOP.count(_OLD_NOTE) == 1, "0010's ledger_post_group_audited is not as expected"
+_POST_LOOP = _POST_LOOP.replace(_OLD_NOTE, "            posted := posted || g.item;\n")
+
+GROUP_SQL = (
+    """
 CREATE FUNCTION ledger_post_group_audited(
     p_keys text[], p_hashes text[], p_entries uuid[], p_kinds text[], p_descs text[],
     p_metas text[], p_ats timestamptz[],
@@ -136,17 +142,9 @@ BEGIN
             cardinality(p_heads), cardinality(p_entries)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    FOR g IN
-        SELECT * FROM ledger_post_group(p_keys, p_hashes, p_entries, p_kinds, p_descs, p_metas,
-                                        p_ats, p_leg_of, p_acc, p_cur, p_amt, p_r)
-    LOOP
-        item := g.item; status := g.status; ref := g.ref; info := g.info;
-        IF g.status = 'posted' THEN
-            posted := posted || g.item;
-        END IF;
-        RETURN NEXT;
-    END LOOP;
-    -- Refused and replayed entries write no record: nothing changed for them.
+"""
+    + _POST_LOOP
+    + """    -- Refused and replayed entries write no record: nothing changed for them.
     IF cardinality(posted) = cardinality(p_entries) THEN
         PERFORM audit_append(p_chain, p_heads, p_middles, p_tails);
     ELSIF cardinality(posted) > 0 THEN
@@ -158,6 +156,7 @@ BEGIN
     RETURN;
 END $$;
 """
+)
 
 
 def upgrade() -> None:
