@@ -17,21 +17,25 @@ from collections.abc import Iterable
 from datetime import datetime
 
 
-def plain_array(values: Iterable[uuid.UUID | int | None]) -> str:
-    """UUIDs or integers: their text never needs quoting."""
-    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+def _braced(elements: Iterable[str | None]) -> str:
+    return "{" + ",".join("NULL" if e is None else e for e in elements) + "}"
 
 
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def plain_array(values: Iterable[uuid.UUID | int | None]) -> str:
+    """UUIDs or integers: their text never needs quoting."""
+    return _braced(None if v is None else str(v) for v in values)
+
+
 def text_array(values: Iterable[str | None]) -> str:
     """Any text, each element quoted (so "NULL", braces, commas and spaces stay text)."""
-    return "{" + ",".join("NULL" if v is None else _quoted(v) for v in values) + "}"
+    return _braced(None if v is None else _quoted(v) for v in values)
 
 
 def time_array(values: Iterable[datetime | None]) -> str:
     """Timestamps in ISO 8601, with their offset when they have one (a naive one is read in
     the session's time zone, as psycopg's own adaptation of it is)."""
-    return "{" + ",".join("NULL" if v is None else _quoted(v.isoformat()) for v in values) + "}"
+    return _braced(None if v is None else _quoted(v.isoformat()) for v in values)

@@ -809,10 +809,9 @@ def _post_one_params(spec: EntrySpec) -> tuple[Any, ...]:
         spec.reverses_id,
         spec.hold_id,
         spec.booked_at,
-        # Array literals: cheaper than psycopg's list adaptation, and safe - UUIDs,
-        # integers and the (validated) ISO currency codes never need quoting.
+        # Array literals: cheaper than psycopg's list adaptation (``kassa.kit.pgarray``).
         plain_array(g.account_id for g in legs),
-        "{" + ",".join(g.currency for g in legs) + "}",
+        text_array(g.currency for g in legs),
         plain_array(g.amount for g in legs),
         random.randrange(1 << 20),  # picks the shard of a hot account
     )
@@ -915,7 +914,7 @@ def group_params(
         time_array(s.booked_at for s in specs),
         plain_array(n for n, _ in legs),
         plain_array(leg.account_id for _, leg in legs),
-        "{" + ",".join(leg.currency for _, leg in legs) + "}",
+        text_array(leg.currency for _, leg in legs),
         plain_array(leg.amount for _, leg in legs),
         random.randrange(1 << 20),  # picks the shard of a hot account, one for the group
     )
