@@ -181,6 +181,7 @@ def test_every_refusal_is_the_routes_own(
         ("negative amount", bearer, body(a, b, -5), 422, "amount_not_positive"),
         ("float amount", bearer, body(a, b, 1.5), 422, "validation_error"),
         ("beyond 64 bits", bearer, body(a, b, 2**63), 422, "amount_too_large"),
+        ("negative, 64 bits", bearer, body(a, b, -(2**63)), 422, "amount_not_positive"),
         ("unknown currency", bearer, {**body(a, b), "currency": "XXX"}, 422, ""),
         ("same account", bearer, body(a, a), 422, "same_account"),
         ("extra field", bearer, body(a, b, colour="red"), 422, "validation_error"),

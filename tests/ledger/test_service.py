@@ -96,6 +96,8 @@ def test_bad_input_is_refused_with_its_own_error(accts: A) -> None:
         (True, "USD", E.AmountNotInteger),
         (2**63, "USD", E.AmountTooLarge),
         (2**64 + 1, "USD", E.AmountTooLarge),
+        (-(2**63), "USD", E.AmountNotPositive),
+        (-(10**30), "USD", E.AmountNotPositive),
         (10, "XXX", E.UnknownCurrency),
         (10, "usd", E.UnknownCurrency),
     ]:

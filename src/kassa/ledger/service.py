@@ -119,10 +119,12 @@ def to_money(amount: object, currency: object) -> Money:
         raise E.UnknownCurrency(f"{currency!r} is not an ISO 4217 currency Kassa serves.")
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise E.AmountNotInteger("Amounts are integers of minor units (cents), never floats.")
-    if amount > MAX_MINOR or amount < MIN_MINOR:
-        raise E.AmountTooLarge("The amount does not fit in a signed 64-bit integer.")
+    # The sign first: a negative amount is refused as such however large it is (-2**63
+    # would otherwise be "too large", though it is a 64-bit integer).
     if amount <= 0:
         raise E.AmountNotPositive("The amount must be greater than zero.")
+    if amount > MAX_MINOR:
+        raise E.AmountTooLarge("The amount does not fit in a signed 64-bit integer.")
     return Money(amount, currency)
 
 
