@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import random
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -70,6 +71,11 @@ def setup(url_admin: str) -> str:
     return url
 
 
+# Per pgbench run: its CPU (PostgreSQL and pgbench's client) per transaction in ms, and how
+# many of the cores it kept busy; printed beside (b)'s own.
+PGBENCH_CPU: list[tuple[float, float]] = []
+
+
 def pgbench(
     url: str, clients: int, seconds: int, script: str | None = None, *, init: bool = False
 ) -> float:
@@ -86,8 +92,6 @@ def pgbench(
         path.write_text(script)
         workload = ["-f", str(path)]
     settle(url)
-    import resource
-
     postgres = _CpuTally.postgres_seconds()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
@@ -104,11 +108,6 @@ def pgbench(
     spent = _CpuTally.postgres_seconds(since=postgres) + client
     PGBENCH_CPU.append((1000 * spent / max(rate * seconds, 1), spent / seconds))
     return rate
-
-
-# Per pgbench run: its CPU (PostgreSQL and pgbench's client) per transaction in ms, and how
-# many of the cores it kept busy; printed beside (b)'s own.
-PGBENCH_CPU: list[tuple[float, float]] = []
 
 
 # The database's share of a single transfer that commits alone: ledger_post_entry called by
