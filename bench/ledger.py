@@ -92,7 +92,7 @@ def pgbench(
         path.write_text(script)
         workload = ["-f", str(path)]
     settle(url)
-    postgres = _CpuTally.postgres_seconds()
+    postgres = _CpuTally.cpu_seconds(_CpuTally.postgres_processes())
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [exe, "-n", *workload, "-c", str(clients), "-j", "2", "-T", str(seconds), url],
@@ -105,7 +105,7 @@ def pgbench(
     rate = float(match.group(1))
     ended = resource.getrusage(resource.RUSAGE_CHILDREN)  # pgbench, the one child that ran
     client = ended.ru_utime + ended.ru_stime - children.ru_utime - children.ru_stime
-    spent = _CpuTally.postgres_seconds(since=postgres) + client
+    spent = _CpuTally.cpu_seconds(_CpuTally.postgres_processes()) - postgres + client
     PGBENCH_CPU.append((1000 * spent / max(rate * seconds, 1), spent / seconds))
     return rate
 
@@ -346,7 +346,7 @@ class _CpuTally:
         import psutil
 
         self.server = psutil.Process(server_pid)
-        self.start = {name: self._cpu(procs) for name, procs in self._groups().items()}
+        self.start = {name: self.cpu_seconds(procs) for name, procs in self._groups().items()}
 
     def _groups(self) -> dict[str, list[Any]]:
         import psutil
@@ -354,42 +354,32 @@ class _CpuTally:
         return {
             # With one worker, uvicorn serves in its own process (no children).
             "server workers": self.server.children(recursive=True) or [self.server],
-            "postgres": [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"],
+            "postgres": self.postgres_processes(),
             "client": [psutil.Process()],
         }
 
-    @classmethod
-    def postgres_seconds(cls, since: dict[int, float] | None = None) -> Any:
-        """The PostgreSQL processes' CPU seconds by pid; with ``since`` (an earlier result),
-        the seconds spent after it in all."""
+    @staticmethod
+    def postgres_processes() -> list[Any]:
         import psutil
 
-        procs = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
-        now = cls._cpu(procs)
-        return now if since is None else cls._spent(since, now)
+        return [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
 
     @staticmethod
-    def _spent(before: dict[int, float], now: dict[int, float]) -> float:
-        """CPU seconds spent between two readings of ``_cpu``. Totals, not per process: a
-        process that started in between counts whole, and one that ended in between (a
-        backend whose connection closed) counts whole in its parent's children times, so
-        its share before the first reading is taken off with that reading's total."""
-        return sum(now.values()) - sum(before.values())
-
-    @staticmethod
-    def _cpu(procs: list[Any]) -> dict[int, float]:
-        """CPU seconds per process, with what its ended children used (a backend that
-        ended during the load is counted in its postmaster's children times)."""
+    def cpu_seconds(procs: list[Any]) -> float:
+        """CPU seconds the processes have used, with what their ended children used. Take
+        the difference of two readings: a process that started in between counts whole, and
+        one that ended in between (a backend whose connection closed) counts whole in its
+        parent's children times, its share before the first reading taken off with that
+        reading."""
         import psutil
 
-        seconds: dict[int, float] = {}
+        seconds = 0.0
         for proc in procs:
             try:
                 times = proc.cpu_times()
             except psutil.Error:
                 continue
-            own = times.user + times.system
-            seconds[proc.pid] = own + times.children_user + times.children_system
+            seconds += times.user + times.system + times.children_user + times.children_system
         return seconds
 
     def per_request(self, requests: int, seconds: float) -> str:
@@ -399,7 +389,7 @@ class _CpuTally:
         parts = []
         total = 0.0
         for name, procs in self._groups().items():
-            spent = self._spent(self.start[name], self._cpu(procs))
+            spent = self.cpu_seconds(procs) - self.start[name]
             total += spent
             parts.append(f"{name} {1000 * spent / max(requests, 1):.2f} ms")
         busy = total / seconds
