@@ -41,6 +41,7 @@ from typing import Any
 
 import psycopg
 from prometheus_client import Counter, Histogram
+from psycopg import pq
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from starlette.requests import Request
@@ -58,6 +59,7 @@ from kassa.kit.db import engine_libpq_url
 from kassa.kit.errors import ProblemError, error_response, internal_error_response
 from kassa.kit.ids import uuid7
 from kassa.kit.pgarray import plain_array, text_array
+from kassa.kit.rawpq import BOOL_OID, RawConnection, RawStatement, text_param
 from kassa.ledger import errors as E
 from kassa.ledger import service as L
 from kassa.ledger.api import (
@@ -142,29 +144,41 @@ class _Connections:
 
     def __init__(self, keep: int) -> None:
         self._keep = keep
-        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._idle: list[RawConnection] = []
         self._url: str | None = None
 
-    async def get(self) -> psycopg.AsyncConnection[Any]:
+    async def get(self) -> RawConnection:
         if self._idle:
             return self._idle.pop()
         if self._url is None:
             # The same database as the rest of the process; the first call may start the
             # embedded server, so it runs off the loop.
             self._url = await asyncio.to_thread(engine_libpq_url)
-        return await psycopg.AsyncConnection.connect(
-            self._url, autocommit=True, application_name=APPLICATION_NAME
+        conn = await psycopg.AsyncConnection.connect(
+            self._url,
+            autocommit=True,
+            application_name=APPLICATION_NAME,
+            # The post statement's parameters are sent as UTF-8 (kassa.kit.rawpq).
+            client_encoding="UTF8",
         )
+        return RawConnection(conn)
 
-    def put(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        if conn.broken or conn.closed or len(self._idle) >= self._keep:
+    def put(self, raw: RawConnection) -> None:
+        conn = raw.conn
+        if (
+            conn.broken
+            or conn.closed
+            or conn.pgconn.status != pq.ConnStatus.OK
+            or conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
+            or len(self._idle) >= self._keep
+        ):
             conn.pgconn.finish()
         else:
-            self._idle.append(conn)
+            self._idle.append(raw)
 
     def close(self) -> None:
         while self._idle:
-            self._idle.pop().pgconn.finish()
+            self._idle.pop().conn.pgconn.finish()
 
 
 class _LoopState:
@@ -223,39 +237,63 @@ class _LoopState:
         # Every post's own session and fingerprint are checked: two posts of one session may
         # have been decided from different reads of its rows.
         sessions = [p.session_id for p in posts]
-        params = L.group_params([p.spec for p in posts], [p.entry_id for p in posts])
-        rows = await self._fetch(
-            statements.post,
-            (
-                *statements.principal_params(list(set(sessions))),
-                random.randrange(CHAIN_COUNT),
-                plain_array(sessions),
-                text_array(p.fingerprint for p in posts),
-                *params,
-                *append_arrays([p.audit for p in posts]),
-            ),
+        params = (
+            *statements.principal_params(list(set(sessions))),
+            random.randrange(CHAIN_COUNT),
+            plain_array(sessions),
+            text_array(p.fingerprint for p in posts),
+            *L.group_params([p.spec for p in posts], [p.entry_id for p in posts]),
+            *append_arrays([p.audit for p in posts]),
         )
+        rows = await self._post_rows([text_param(value) for value in params])
         if not rows:
             # Some session's rows changed: its principal must be decided again, so the whole
             # group (nothing of it posted) goes to the route, which reads them fresh.
             for session_id in sessions:
                 self.known.pop(session_id, None)
             return [_Stale() for _ in posts]
-        return [L.post_outcome(status, ref, info) for status, ref, info in rows]
+        return [_outcome(*row) for row in rows]
 
     async def _fetch(self, sql: str, params: Any) -> list[Any]:
-        conn = await self.connections.get()
+        raw = await self.connections.get()
         try:
-            cursor = await conn.execute(sql, params)
+            cursor = await raw.conn.execute(sql, params)
             return await cursor.fetchall()
         finally:
-            self.connections.put(conn)
+            self.connections.put(raw)
+
+    async def _post_rows(self, params: list[bytes | None]) -> list[list[bytes | None]]:
+        raw = await self.connections.get()
+        try:
+            rows = await _statements().post.rows(raw, params)
+        except psycopg.Error:
+            self.connections.put(raw)  # dropped there if the connection is lost
+            raise
+        except BaseException:
+            # Cancelled or failed mid-statement: what the connection is doing is unknown.
+            raw.conn.pgconn.finish()
+            raise
+        self.connections.put(raw)
+        return rows
+
+
+def _outcome(
+    status: bytes | None, ref: bytes | None, info: bytes | None
+) -> L.PostResult | E.LedgerError:
+    """``ledger_post_group_audited``'s row for one transfer (its columns' text): its result,
+    or its refusal."""
+    assert status is not None
+    return L.post_outcome(
+        status.decode(),
+        None if ref is None else uuid.UUID(ref.decode()),
+        None if info is None else info.decode(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class _Statements:
     read: str
-    post: str
+    post: RawStatement
     fixed: tuple[Any, ...]  # the principals query's parameters, "session_ids" as None
     at: int  # where "session_ids" is among them
 
@@ -301,7 +339,16 @@ def _statements() -> _Statements:
         " fresh.chain) AS g"
         " ORDER BY g.item"
     )
-    return _Statements(read, post, fixed, names.index("session_ids"))
+    # The principals query's own parameters (two literal booleans) would be untyped in a
+    # statement prepared without types; the rest are cast in the SQL.
+    param_types = [BOOL_OID if isinstance(value, bool) else 0 for value in fixed]
+    param_types += [0] * (post.count("%s") - len(fixed))
+    return _Statements(
+        read,
+        RawStatement("kassa_fast_post", post, param_types),
+        fixed,
+        names.index("session_ids"),
+    )
 
 
 class FastTransfers:
