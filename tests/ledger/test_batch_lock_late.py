@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from kassa.kit.db import unit_of_work
 from kassa.kit.money import Money
+from kassa.ledger import engine
 from kassa.ledger import errors as E
 from kassa.ledger import service as L
 
@@ -32,7 +33,7 @@ def race(monkeypatch: pytest.MonkeyPatch) -> Callable[[L.EntrySpec], list[bool]]
     returns a list that records whether the batch's optimistic write went through."""
 
     def arrange(spec: L.EntrySpec) -> list[bool]:
-        real_read, real_optimistic = L._read, L._post_optimistically
+        real_read, real_optimistic = engine._read, engine._post_optimistically
         outcomes: list[bool] = []
 
         def read_then_race(session: Any, account_ids: Iterable[uuid.UUID]) -> Any:
@@ -44,8 +45,9 @@ def race(monkeypatch: pytest.MonkeyPatch) -> Callable[[L.EntrySpec], list[bool]]
             outcomes.append(real_optimistic(*args))
             return outcomes[-1]
 
-        monkeypatch.setattr(L, "_read", read_then_race)
-        monkeypatch.setattr(L, "_post_optimistically", recording)
+        # The engine's own names: ``post_entries`` looks them up in its module at call time.
+        monkeypatch.setattr(engine, "_read", read_then_race)
+        monkeypatch.setattr(engine, "_post_optimistically", recording)
         return outcomes
 
     return arrange

@@ -202,7 +202,7 @@ def test_many_threads_posting_at_once_keep_the_books_exact(
             with lock:
                 acknowledged[key] = (result.entry_id, debit, credit, amount)
 
-    with caplog.at_level(logging.WARNING, logger="kassa.ledger.service"):
+    with caplog.at_level(logging.WARNING, logger="kassa.ledger.single"):
         threads = [threading.Thread(target=client, args=(n, n >= 4)) for n in range(44)]
         for thread in threads:
             thread.start()

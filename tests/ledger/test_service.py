@@ -306,7 +306,7 @@ def test_text_meta_and_times_are_stored_as_given(
         with unit_of_work() as s:
             results = L.post_entries(s, specs)
     else:
-        with caplog.at_level(logging.WARNING, logger="kassa.ledger.service"):
+        with caplog.at_level(logging.WARNING, logger="kassa.ledger.single"):
             results = L.post_group(specs)
         # Posted by the group's one statement, not by its fallback of one entry at a time.
         assert "a ledger group failed" not in caplog.text
