@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
+from psycopg import pq
 
 from kassa.app import create_app
 from kassa.audit import service as audit
@@ -442,6 +443,44 @@ def test_a_lost_connection_sends_the_request_to_the_route(
     assert second.status_code == third.status_code == 201, (second.text, third.text)
     assert answers("route") == route_before + 1, "the request on the dead connection"
     assert answers("posted") == posted_before + 2, "a new connection for the next one"
+    assert len(audit_records()) == 3
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["alice"]).posted == 300
+
+
+def test_a_statement_the_server_no_longer_holds_goes_to_the_route_once(
+    app_client: TestClient,
+) -> None:
+    """The group's statement is prepared once per connection (kassa.kit.rawpq). If the
+    server no longer holds it (here: deallocated; after a migration, a changed result type
+    fails the same way), that request goes to the route and the connection is dropped: the
+    next request prepares it afresh on a new connection and is posted by the fast path."""
+    accts = make_accounts("d")
+    admin = login(app_client, ADMIN)
+    first = admin.post(
+        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "d1"}
+    )
+    assert first.status_code == 201, first.text
+    # The fast path's idle connections, reached through its private state: the server
+    # cannot be told to drop another session's prepared statement.
+    state = app_client.app.state.fast_transfers._state  # type: ignore[attr-defined]
+    idle = list(state.connections._idle)
+    assert idle, "the first request's connection is kept for the next"
+    for raw in idle:
+        raw.conn.pgconn.exec_(b"DEALLOCATE kassa_fast_post")
+    route_before, posted_before = answers("route"), answers("posted")
+
+    second = admin.post(
+        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "d2"}
+    )
+    third = admin.post(
+        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "d3"}
+    )
+
+    assert second.status_code == third.status_code == 201, (second.text, third.text)
+    assert answers("route") == route_before + 1, "the request on the stale statement"
+    assert answers("posted") == posted_before + 1, "prepared afresh for the next one"
+    assert all(raw.conn.pgconn.status != pq.ConnStatus.OK for raw in idle), "dropped"
     assert len(audit_records()) == 3
     with unit_of_work() as s:
         assert L.get_balance(s, accts["alice"]).posted == 300

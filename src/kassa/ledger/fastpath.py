@@ -266,11 +266,11 @@ class _LoopState:
         raw = await self.connections.get()
         try:
             rows = await _statements().post.rows(raw, params)
-        except psycopg.Error:
-            self.connections.put(raw)  # dropped there if the connection is lost
-            raise
         except BaseException:
-            # Cancelled or failed mid-statement: what the connection is doing is unknown.
+            # Refusals come back as rows, so an error is rare: a lost connection, a cancelled
+            # wait (the connection's state unknown), or a statement the server no longer
+            # holds as prepared (a deallocated one, or one whose result type a migration
+            # changed). The next group gets a new connection and prepares it afresh.
             raw.conn.pgconn.finish()
             raise
         self.connections.put(raw)
