@@ -25,6 +25,9 @@ def test_parameters_in_text_form() -> None:
     assert text_param(True) == b"t" and text_param(False) == b"f"
     assert text_param(-(2**63)) == b"-9223372036854775808"
     assert text_param("zürich") == "zürich".encode()
+    # libpq would read a text parameter only up to its first NUL: refused, as psycopg does.
+    with pytest.raises(psycopg.DataError):
+        text_param('{"a\x00b"}')
 
 
 async def _connect(url: str) -> RawConnection:

@@ -5,6 +5,7 @@ requests, and leaves what it cannot serve to the route."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import uuid
 from collections.abc import Iterator
@@ -484,6 +485,36 @@ def test_a_statement_the_server_no_longer_holds_goes_to_the_route_once(
     assert len(audit_records()) == 3
     with unit_of_work() as s:
         assert L.get_balance(s, accts["alice"]).posted == 300
+
+
+def test_a_nul_in_the_description_goes_to_the_route_alone(
+    app_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL cannot store a NUL, and the route refuses it with a 400. The fast path
+    leaves such a request to the route before it joins a group: in a group it would fail the
+    group's statement, and every transfer of the group would go to the route with it."""
+    accts = make_accounts("z")
+    admin = login(app_client, ADMIN)
+    route_before, posted_before = answers("route"), answers("posted")
+
+    with caplog.at_level(logging.WARNING, logger="kassa.ledger.fastpath"):
+        refused = admin.post(
+            PATH,
+            json=body(accts["bank"], accts["alice"], description="a\x00b"),
+            headers={"Idempotency-Key": "z1"},
+        )
+        fine = admin.post(
+            PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "z2"}
+        )
+
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == "invalid_character"
+    assert fine.status_code == 201, fine.text
+    assert answers("route") == route_before + 1
+    assert answers("posted") == posted_before + 1
+    assert "group failed" not in caplog.text, "it never reached a group's statement"
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["alice"]).posted == 100
 
 
 def test_a_fault_after_the_commit_answers_500_and_the_retry_gets_the_outcome(

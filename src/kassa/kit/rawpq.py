@@ -30,12 +30,17 @@ Params = Sequence[bytes | None]
 
 
 def text_param(value: object) -> bytes | None:
-    """A parameter's text form as PostgreSQL reads it (booleans as t and f)."""
+    """A parameter's text form as PostgreSQL reads it (booleans as t and f). libpq reads a
+    text parameter up to its first NUL byte, so a text with one is refused here, with the
+    error psycopg gives for it, rather than sent cut short."""
     if value is None:
         return None
     if isinstance(value, bool):
         return b"t" if value else b"f"
-    return str(value).encode()
+    text = str(value).encode()
+    if b"\x00" in text:
+        raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+    return text
 
 
 def numbered(sql: str) -> str:

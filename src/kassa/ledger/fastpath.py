@@ -481,7 +481,12 @@ def _take(scope: Scope, body: bytes) -> tuple[AccessClaims, str, TransferIn] | N
         transfer = TransferIn.model_validate(json.loads(body))
     except (ProblemError, ValueError, ValidationError):
         return None
-    return claims, headers[b"idempotency-key"].decode("latin-1"), transfer
+    key = headers[b"idempotency-key"]
+    if "\x00" in transfer.description or b"\x00" in key:
+        # PostgreSQL cannot store a NUL: the route refuses it (400). Taken here, it would
+        # fail its group's statement and send the whole group to the route.
+        return None
+    return claims, key.decode("latin-1"), transfer
 
 
 async def _read_body(receive: Receive) -> bytes | None:
