@@ -27,7 +27,7 @@ from kassa.kit.db import unit_of_work
 from kassa.kit.money import Money
 from kassa.ledger import service as L
 from kassa.ledger.fastpath import APPLICATION_NAME, PATH
-from tests.helpers import login
+from tests.helpers import Login, login
 from tests.ledger.conftest import make_accounts
 
 ADMIN = "admin@kassa.example"
@@ -418,6 +418,26 @@ def test_a_changed_session_user_or_grant_is_seen_by_the_next_request(
         assert audit.verify(s).ok
 
 
+def _next_two_recover(admin: Login, accts: dict[str, uuid.UUID], prefix: str, why: str) -> None:
+    """After a fault of the fast path's connection or statement (a first transfer already
+    posted): the next transfer goes to the route, the one after it is posted by the fast path
+    on a new connection, and each is posted and audited once."""
+    route_before, posted_before = answers("route"), answers("posted")
+    second = admin.post(
+        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": f"{prefix}2"}
+    )
+    third = admin.post(
+        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": f"{prefix}3"}
+    )
+
+    assert second.status_code == third.status_code == 201, (second.text, third.text)
+    assert answers("route") == route_before + 1, why
+    assert answers("posted") == posted_before + 1, "a new connection for the next one"
+    assert len(audit_records()) == 3
+    with unit_of_work() as s:
+        assert L.get_balance(s, accts["alice"]).posted == 300
+
+
 def test_a_lost_connection_sends_the_request_to_the_route(
     app_client: TestClient, raw_db: psycopg.Connection[Any]
 ) -> None:
@@ -433,20 +453,9 @@ def test_a_lost_connection_sends_the_request_to_the_route(
         (APPLICATION_NAME,),
     ).fetchone()
     assert killed is not None and killed[0] >= 1
+    assert answers("posted") == posted_before + 1 and answers("route") == route_before
 
-    second = admin.post(
-        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "l2"}
-    )
-    third = admin.post(
-        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "l3"}
-    )
-
-    assert second.status_code == third.status_code == 201, (second.text, third.text)
-    assert answers("route") == route_before + 1, "the request on the dead connection"
-    assert answers("posted") == posted_before + 2, "a new connection for the next one"
-    assert len(audit_records()) == 3
-    with unit_of_work() as s:
-        assert L.get_balance(s, accts["alice"]).posted == 300
+    _next_two_recover(admin, accts, "l", "the request on the dead connection")
 
 
 def test_a_statement_the_server_no_longer_holds_goes_to_the_route_once(
@@ -469,22 +478,9 @@ def test_a_statement_the_server_no_longer_holds_goes_to_the_route_once(
     assert idle, "the first request's connection is kept for the next"
     for raw in idle:
         raw.conn.pgconn.exec_(b"DEALLOCATE kassa_fast_post")
-    route_before, posted_before = answers("route"), answers("posted")
 
-    second = admin.post(
-        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "d2"}
-    )
-    third = admin.post(
-        PATH, json=body(accts["bank"], accts["alice"]), headers={"Idempotency-Key": "d3"}
-    )
-
-    assert second.status_code == third.status_code == 201, (second.text, third.text)
-    assert answers("route") == route_before + 1, "the request on the stale statement"
-    assert answers("posted") == posted_before + 1, "prepared afresh for the next one"
+    _next_two_recover(admin, accts, "d", "the request on the stale statement")
     assert all(raw.conn.pgconn.status != pq.ConnStatus.OK for raw in idle), "dropped"
-    assert len(audit_records()) == 3
-    with unit_of_work() as s:
-        assert L.get_balance(s, accts["alice"]).posted == 300
 
 
 def test_a_nul_in_the_description_goes_to_the_route_alone(
