@@ -17,6 +17,8 @@ caller reads the result's text itself; anything else is simpler through psycopg.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,17 +47,8 @@ def text_param(value: object) -> bytes | None:
 
 def numbered(sql: str) -> str:
     """psycopg's ``%s`` placeholders as the protocol's ``$1``, ``$2``, ... (``%%`` is ``%``)."""
-    parts = sql.split("%%")
-    count = 0
-    numbered_parts = []
-    for part in parts:
-        pieces = part.split("%s")
-        out = [pieces[0]]
-        for piece in pieces[1:]:
-            count += 1
-            out.append(f"${count}{piece}")
-        numbered_parts.append("".join(out))
-    return "%".join(numbered_parts)
+    count = itertools.count(1)
+    return re.sub(r"%[%s]", lambda m: "%" if m.group() == "%%" else f"${next(count)}", sql)
 
 
 @dataclass(eq=False)
@@ -108,7 +101,8 @@ async def _wait_result(pgconn: pq.abc.PGconn, what: str) -> pq.abc.PGresult:
     while (next_result := pgconn.get_result()) is not None:
         if next_result.status == pq.ExecStatus.FATAL_ERROR and error is None:
             error = psycopg.errors.error_from_result(next_result, encoding="utf-8")
-        result = result or next_result
+        if result is None:
+            result = next_result
     if error is not None:
         raise error
     if result is None or result.status not in (
@@ -126,14 +120,11 @@ async def _ready(loop: asyncio.AbstractEventLoop, fd: int, *, writing: bool) -> 
         if not ready.done():
             ready.set_result(None)
 
-    if writing:
-        loop.add_writer(fd, wake)
-    else:
-        loop.add_reader(fd, wake)
+    add, remove = (
+        (loop.add_writer, loop.remove_writer) if writing else (loop.add_reader, loop.remove_reader)
+    )
+    add(fd, wake)
     try:
         await ready
     finally:
-        if writing:
-            loop.remove_writer(fd)
-        else:
-            loop.remove_reader(fd)
+        remove(fd)

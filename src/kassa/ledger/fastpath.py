@@ -167,7 +167,6 @@ class _Connections:
         conn = raw.conn
         if (
             conn.broken
-            or conn.closed
             or conn.pgconn.status != pq.ConnStatus.OK
             or conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
             or len(self._idle) >= self._keep
@@ -245,7 +244,7 @@ class _LoopState:
             *L.group_params([p.spec for p in posts], [p.entry_id for p in posts]),
             *append_arrays([p.audit for p in posts]),
         )
-        rows = await self._post_rows([text_param(value) for value in params])
+        rows = await self._post_rows(statements.post, [text_param(value) for value in params])
         if not rows:
             # Some session's rows changed: its principal must be decided again, so the whole
             # group (nothing of it posted) goes to the route, which reads them fresh.
@@ -262,10 +261,12 @@ class _LoopState:
         finally:
             self.connections.put(raw)
 
-    async def _post_rows(self, params: list[bytes | None]) -> list[list[bytes | None]]:
+    async def _post_rows(
+        self, statement: RawStatement, params: list[bytes | None]
+    ) -> list[list[bytes | None]]:
         raw = await self.connections.get()
         try:
-            rows = await _statements().post.rows(raw, params)
+            rows = await statement.rows(raw, params)
         except BaseException:
             # Refusals come back as rows, so an error is rare: a lost connection, a cancelled
             # wait (the connection's state unknown), or a statement the server no longer
