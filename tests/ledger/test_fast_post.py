@@ -16,6 +16,7 @@ from kassa.kit.db import unit_of_work
 from kassa.kit.money import Money
 from kassa.ledger import errors as E
 from kassa.ledger import service as L
+from kassa.ledger import single
 
 A = dict[str, uuid.UUID]
 
@@ -149,7 +150,7 @@ def test_refusal_is_decided_on_the_locked_row(db_url: str, accts: A) -> None:
         spec = L.transfer(alice, bob, Money(50, "USD"), key="late-50")
         worker = threading.Thread(
             target=lambda: outcome.append(
-                late.execute(L._POST_ONE, L._post_one_params(spec)).fetchone()
+                late.execute(single._POST_ONE, single._post_one_params(spec)).fetchone()
             )
         )
         worker.start()

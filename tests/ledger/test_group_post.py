@@ -19,6 +19,7 @@ from kassa.kit.money import Money
 from kassa.kit.pgarray import plain_array
 from kassa.ledger import errors as E
 from kassa.ledger import service as L
+from kassa.ledger import single
 
 A = dict[str, uuid.UUID]
 
@@ -127,7 +128,7 @@ def test_the_database_refuses_a_key_twice_in_one_group(accts: A) -> None:
         autocommit_cursor() as cursor,
     ):
         cursor.execute(
-            L._POST_GROUP,
+            single._POST_GROUP,
             (
                 ["dup", "dup"],
                 ["h", "h"],
@@ -163,13 +164,13 @@ def test_many_threads_posting_at_once_keep_the_books_exact(
         for a in accounts[1:]:
             L.post_entry(s, L.transfer(accts["bank"], a, Money(1_000, "USD")))
     sizes: list[int] = []
-    run = L._GROUP._run
+    run = single._GROUP._run
 
     def recorded(specs: list[L.EntrySpec]) -> list[L.PostResult | E.LedgerError]:
         sizes.append(len(specs))
         return run(specs)
 
-    monkeypatch.setattr(L._GROUP, "_run", recorded)
+    monkeypatch.setattr(single._GROUP, "_run", recorded)
     acknowledged: dict[str, tuple[uuid.UUID, uuid.UUID, uuid.UUID, int]] = {}
     problems: list[BaseException] = []
     lock = threading.Lock()

@@ -48,11 +48,7 @@ from kassa.ledger.reading import balance_at as balance_at
 from kassa.ledger.reading import get_balance as get_balance
 from kassa.ledger.reading import statement as statement
 from kassa.ledger.reversals import reverse_entry as reverse_entry
-from kassa.ledger.single import _GROUP as _GROUP
-from kassa.ledger.single import _POST_GROUP as _POST_GROUP
-from kassa.ledger.single import _POST_ONE as _POST_ONE
 from kassa.ledger.single import GROUP_ARGS as GROUP_ARGS
-from kassa.ledger.single import _post_one_params as _post_one_params
 from kassa.ledger.single import group_params as group_params
 from kassa.ledger.single import post_entry as post_entry
 from kassa.ledger.single import post_entry_now as post_entry_now
