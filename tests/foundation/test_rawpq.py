@@ -5,6 +5,7 @@ psycopg's own exception and leaves the connection usable, and rows come back as 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import psycopg
 import pytest
@@ -33,6 +34,19 @@ def test_parameters_in_text_form() -> None:
 async def _connect(url: str) -> RawConnection:
     conn = await psycopg.AsyncConnection.connect(url, autocommit=True, client_encoding="UTF8")
     return RawConnection(conn)
+
+
+def _on_a_connection(url: str, check: Callable[[RawConnection], Awaitable[None]]) -> None:
+    """Run ``check`` on a new connection, closed afterwards."""
+
+    async def main() -> None:
+        raw = await _connect(url)
+        try:
+            await check(raw)
+        finally:
+            await raw.conn.close()
+
+    asyncio.run(main())
 
 
 def _prepared_statements(raw: RawConnection) -> int:
@@ -78,34 +92,26 @@ def test_a_null_column_is_none_and_a_boolean_parameter_is_typed(pg_admin_url: st
         "rawpq_test_types", "SELECT pg_typeof(%s)::text, NULL::text", [BOOL_OID]
     )
 
-    async def main() -> None:
-        raw = await _connect(pg_admin_url)
-        try:
-            assert await statement.rows(raw, [b"t"]) == [[b"boolean", None]]
-        finally:
-            await raw.conn.close()
+    async def check(raw: RawConnection) -> None:
+        assert await statement.rows(raw, [b"t"]) == [[b"boolean", None]]
 
-    asyncio.run(main())
+    _on_a_connection(pg_admin_url, check)
 
 
 def test_a_database_error_is_psycopgs_and_the_connection_stays_usable(pg_admin_url: str) -> None:
     statement = RawStatement("rawpq_test_divide", "SELECT 1 / %s::integer", [0])
 
-    async def main() -> None:
-        raw = await _connect(pg_admin_url)
-        try:
-            with pytest.raises(psycopg.errors.DivisionByZero) as caught:
-                await statement.rows(raw, [b"0"])
-            assert caught.value.sqlstate == "22012"
-            assert raw.conn.pgconn.transaction_status == pq.TransactionStatus.IDLE
-            assert await statement.rows(raw, [b"4"]) == [[b"0"]]
-            with pytest.raises(psycopg.errors.InvalidTextRepresentation):
-                await statement.rows(raw, [b"not a number"])
-            assert await statement.rows(raw, [b"1"]) == [[b"1"]]
-        finally:
-            await raw.conn.close()
+    async def check(raw: RawConnection) -> None:
+        with pytest.raises(psycopg.errors.DivisionByZero) as caught:
+            await statement.rows(raw, [b"0"])
+        assert caught.value.sqlstate == "22012"
+        assert raw.conn.pgconn.transaction_status == pq.TransactionStatus.IDLE
+        assert await statement.rows(raw, [b"4"]) == [[b"0"]]
+        with pytest.raises(psycopg.errors.InvalidTextRepresentation):
+            await statement.rows(raw, [b"not a number"])
+        assert await statement.rows(raw, [b"1"]) == [[b"1"]]
 
-    asyncio.run(main())
+    _on_a_connection(pg_admin_url, check)
 
 
 def test_a_statement_that_does_not_parse_is_refused_and_not_marked_prepared(
@@ -113,17 +119,13 @@ def test_a_statement_that_does_not_parse_is_refused_and_not_marked_prepared(
 ) -> None:
     broken = RawStatement("rawpq_test_broken", "SELEC %s", [0])
 
-    async def main() -> None:
-        raw = await _connect(pg_admin_url)
-        try:
-            for _ in range(2):  # tried again, it is refused again: never taken as prepared
-                with pytest.raises(psycopg.errors.SyntaxError):
-                    await broken.rows(raw, [b"1"])
-            assert raw.prepared == set()
-        finally:
-            await raw.conn.close()
+    async def check(raw: RawConnection) -> None:
+        for _ in range(2):  # tried again, it is refused again: never taken as prepared
+            with pytest.raises(psycopg.errors.SyntaxError):
+                await broken.rows(raw, [b"1"])
+        assert raw.prepared == set()
 
-    asyncio.run(main())
+    _on_a_connection(pg_admin_url, check)
 
 
 def test_a_lost_connection_raises_psycopgs_operational_error(pg_admin_url: str) -> None:
