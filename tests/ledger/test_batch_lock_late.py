@@ -33,7 +33,7 @@ def race(monkeypatch: pytest.MonkeyPatch) -> Callable[[L.EntrySpec], list[bool]]
     returns a list that records whether the batch's optimistic write went through."""
 
     def arrange(spec: L.EntrySpec) -> list[bool]:
-        real_read, real_optimistic = engine._read, engine._post_optimistically
+        real_read, real_optimistic = engine.read_rows, engine._post_optimistically
         outcomes: list[bool] = []
 
         def read_then_race(session: Any, account_ids: Iterable[uuid.UUID]) -> Any:
@@ -46,7 +46,7 @@ def race(monkeypatch: pytest.MonkeyPatch) -> Callable[[L.EntrySpec], list[bool]]
             return outcomes[-1]
 
         # The engine's own names: ``post_entries`` looks them up in its module at call time.
-        monkeypatch.setattr(engine, "_read", read_then_race)
+        monkeypatch.setattr(engine, "read_rows", read_then_race)
         monkeypatch.setattr(engine, "_post_optimistically", recording)
         return outcomes
 

@@ -18,7 +18,7 @@ from kassa.ledger import errors as E
 from kassa.ledger.models import normal_sign
 
 
-def _driver(session: Session) -> sa.Connection:
+def session_connection(session: Session) -> sa.Connection:
     """This session's connection, for ``exec_driver_sql`` on the hot path: psycopg adapts the
     parameters (no SQLAlchemy type layer), SQLAlchemy still wraps errors. Pending ORM changes
     are flushed first, as autoflush would."""
@@ -27,7 +27,7 @@ def _driver(session: Session) -> sa.Connection:
 
 
 @dataclass(slots=True)
-class _Row:
+class BalanceRow:
     type: str
     currency: str
     shard: int
@@ -70,16 +70,16 @@ _BY_SHARD = (
 )
 
 
-def _lock(
+def lock_rows(
     session: Session, account_ids: Iterable[uuid.UUID], shards: dict[uuid.UUID, int] | None = None
-) -> dict[uuid.UUID, _Row]:
+) -> dict[uuid.UUID, BalanceRow]:
     """Lock the balance rows of these accounts in (account, shard) order: one row each, the
     given shard or, for a sharded account, one picked at random."""
     return _balance_rows(session, account_ids, shards, lock=True)
 
 
-def _read(session: Session, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, _Row]:
-    """The balance rows ``_lock`` would pick, read without locking."""
+def read_rows(session: Session, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BalanceRow]:
+    """The balance rows ``lock_rows`` would pick, read without locking."""
     return _balance_rows(session, account_ids, None, lock=False)
 
 
@@ -89,24 +89,24 @@ def _balance_rows(
     shards: dict[uuid.UUID, int] | None,
     *,
     lock: bool,
-) -> dict[uuid.UUID, _Row]:
+) -> dict[uuid.UUID, BalanceRow]:
     ids = sorted(set(account_ids))
     if not ids:
         return {}
     suffix = " ORDER BY b.account_id, b.shard FOR UPDATE OF b" if lock else ""
     if shards is None:
-        rows = _driver(session).exec_driver_sql(
+        rows = session_connection(session).exec_driver_sql(
             _BY_ACCOUNT + suffix, {"ids": plain_array(ids), "r": random.randrange(1 << 20)}
         )
     else:
-        rows = _driver(session).exec_driver_sql(
+        rows = session_connection(session).exec_driver_sql(
             _BY_SHARD + suffix,
             {"ids": plain_array(ids), "shards": plain_array(shards[i] for i in ids)},
         )
-    return {r[0]: _Row(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows}
+    return {r[0]: BalanceRow(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows}
 
 
-def _usable(row: _Row | None, currency: str | None = None) -> _Row:
+def usable_row(row: BalanceRow | None, currency: str | None = None) -> BalanceRow:
     if row is None:
         raise E.AccountNotFound("No such account.")
     if row.status == "frozen":
@@ -118,7 +118,7 @@ def _usable(row: _Row | None, currency: str | None = None) -> _Row:
     return row
 
 
-_BALANCES_ONLY = (
+UPDATE_BALANCES = (
     "UPDATE ledger_balances b SET posted = b.posted + v.d, pending_out = b.pending_out + v.po,"
     " pending_in = b.pending_in + v.pi"
     " FROM unnest(%(b_acc)s::uuid[], %(b_shard)s::smallint[], %(b_d)s::bigint[],"
@@ -127,7 +127,7 @@ _BALANCES_ONLY = (
 )
 
 
-def _balance_params(rows: dict[uuid.UUID, _Row]) -> dict[str, Any]:
+def balance_update_params(rows: dict[uuid.UUID, BalanceRow]) -> dict[str, Any]:
     changed = [
         (a, r)
         for a, r in sorted(rows.items(), key=lambda kv: kv[0])

@@ -28,15 +28,15 @@ from kassa.kit.money import MAX_MINOR, MIN_MINOR
 from kassa.kit.pgarray import plain_array, text_array, time_array
 from kassa.ledger import errors as E
 from kassa.ledger.balance_rows import (
-    _BALANCES_ONLY,
-    _balance_params,
-    _driver,
-    _lock,
-    _read,
-    _Row,
-    _usable,
+    UPDATE_BALANCES,
+    BalanceRow,
+    balance_update_params,
+    lock_rows,
+    read_rows,
+    session_connection,
+    usable_row,
 )
-from kassa.ledger.specs import MAX_BATCH, EntrySpec, PostResult, _spec_hash, validate
+from kassa.ledger.specs import MAX_BATCH, EntrySpec, PostResult, spec_hash, validate
 
 _CLAIM = (
     "INSERT INTO ledger_idempotency (key, request_hash, kind, ref_id)"
@@ -45,7 +45,7 @@ _CLAIM = (
 )
 
 
-def _claim(
+def claim_keys(
     session: Session, claims: list[tuple[str, str, str, uuid.UUID]]
 ) -> tuple[set[str], dict[str, tuple[str, uuid.UUID]]]:
     """Claim keys (sorted: a global lock order); returns claimed keys and the earlier ones."""
@@ -53,7 +53,7 @@ def _claim(
         return set(), {}
     claims = sorted(claims)
     claimed = set(
-        _driver(session)
+        session_connection(session)
         .exec_driver_sql(
             _CLAIM,
             {
@@ -68,7 +68,7 @@ def _claim(
     earlier: dict[str, tuple[str, uuid.UUID]] = {}
     missing = [c[0] for c in claims if c[0] not in claimed]
     if missing:
-        for key, h, ref in _driver(session).exec_driver_sql(
+        for key, h, ref in session_connection(session).exec_driver_sql(
             "SELECT key, request_hash, ref_id FROM ledger_idempotency"
             " WHERE key = ANY(%(k)s::text[])",
             {"k": missing},
@@ -104,8 +104,8 @@ _LITERALS: dict[str, Callable[[list[Any]], str]] = {
 }
 
 
-def _write(
-    session: Session, specs: list[tuple[uuid.UUID, EntrySpec]], rows: dict[uuid.UUID, _Row]
+def write_entries(
+    session: Session, specs: list[tuple[uuid.UUID, EntrySpec]], rows: dict[uuid.UUID, BalanceRow]
 ) -> None:
     params: dict[str, list[Any]] = {name: [] for name in _LITERALS}
     for entry_id, spec in specs:
@@ -123,14 +123,14 @@ def _write(
             params["p_amt"].append(leg.amount)
             params["p_at"].append(spec.booked_at)
     bound = {name: literal(params[name]) for name, literal in _LITERALS.items()}
-    _driver(session).exec_driver_sql(_WRITE, {**bound, **_balance_params(rows)})
+    session_connection(session).exec_driver_sql(_WRITE, {**bound, **balance_update_params(rows)})
 
 
-def _apply(spec: EntrySpec, rows: dict[uuid.UUID, _Row]) -> None:
+def apply_entry(spec: EntrySpec, rows: dict[uuid.UUID, BalanceRow]) -> None:
     """Check one entry against the locked balances and apply it in memory (or raise)."""
     changes: dict[uuid.UUID, int] = {}
     for leg in spec.legs:
-        row = _usable(rows.get(leg.account_id), leg.currency)
+        row = usable_row(rows.get(leg.account_id), leg.currency)
         changes[leg.account_id] = changes.get(leg.account_id, 0) + row.sign * leg.amount
     for account_id, delta in changes.items():
         row = rows[account_id]
@@ -181,13 +181,13 @@ def post_entries(
     for i, spec in enumerate(specs):
         if results[i] is not None or spec.key is None:
             continue
-        hashes[i] = _spec_hash(spec)
+        hashes[i] = spec_hash(spec)
         if spec.key in first_with_key:
             repeats[i] = first_with_key[spec.key]
             continue
         first_with_key[spec.key] = i
         claims.append((spec.key, hashes[i], "entry", entry_ids[i]))
-    claimed, earlier = _claim(session, claims)
+    claimed, earlier = claim_keys(session, claims)
     try:
         return _post_claimed(
             session,
@@ -204,13 +204,13 @@ def post_entries(
     except E.LedgerError:
         # Nothing of an atomic batch is written; free its keys too, so a caller that catches
         # the error and commits leaves no claim behind.
-        _unclaim(session, list(claimed))
+        free_keys(session, list(claimed))
         raise
 
 
-def _unclaim(session: Session, keys: list[str]) -> None:
+def free_keys(session: Session, keys: list[str]) -> None:
     if keys:
-        _driver(session).exec_driver_sql(
+        session_connection(session).exec_driver_sql(
             "DELETE FROM ledger_idempotency WHERE key = ANY(%(k)s::text[])", {"k": keys}
         )
 
@@ -222,14 +222,14 @@ _BALANCE_DEPENDENT = (E.InsufficientFunds, E.AmountTooLarge, E.AccountFrozen, E.
 def _evaluate(
     specs: Sequence[EntrySpec],
     todo: list[int],
-    rows: dict[uuid.UUID, _Row],
+    rows: dict[uuid.UUID, BalanceRow],
     entry_ids: list[uuid.UUID],
 ) -> dict[int, PostResult]:
     """Apply the entries in order to ``rows`` (in memory): a result per entry, never raises."""
     out: dict[int, PostResult] = {}
     for i in todo:
         try:
-            _apply(specs[i], rows)
+            apply_entry(specs[i], rows)
             out[i] = PostResult(entry_ids[i])
         except E.LedgerError as exc:
             out[i] = PostResult(None, error=exc)
@@ -250,7 +250,7 @@ class _BalancesMoved(Exception):
 def _post_optimistically(
     session: Session,
     fresh: list[tuple[uuid.UUID, EntrySpec]],
-    snapshot: dict[uuid.UUID, _Row],
+    snapshot: dict[uuid.UUID, BalanceRow],
     shards: dict[uuid.UUID, int],
 ) -> bool:
     """Write the entries checked against unlocked balances, then lock and re-check.
@@ -267,20 +267,22 @@ def _post_optimistically(
         return False
     try:
         with session.begin_nested():
-            _write(session, fresh, {})
-            locked = _lock(session, snapshot, shards)
+            write_entries(session, fresh, {})
+            locked = lock_rows(session, snapshot, shards)
             for account_id, was in snapshot.items():
                 now = locked.get(account_id)
                 if now is None or not _still_fits(was, now):
                     raise _BalancesMoved
                 now.d_posted = was.d_posted
-            _driver(session).exec_driver_sql(_BALANCES_ONLY, _balance_params(locked))
+            session_connection(session).exec_driver_sql(
+                UPDATE_BALANCES, balance_update_params(locked)
+            )
     except _BalancesMoved:
         return False
     return True
 
 
-def _still_fits(was: _Row, now: _Row) -> bool:
+def _still_fits(was: BalanceRow, now: BalanceRow) -> bool:
     if now.status != "open":
         return False
     if now.posted + was.low < MIN_MINOR or now.posted + was.high > MAX_MINOR:
@@ -317,7 +319,7 @@ def _post_claimed(
 
     todo = [i for i in range(n) if results[i] is None]
     accounts = {leg.account_id for i in todo for leg in specs[i].legs}
-    snapshot = _read(session, accounts)
+    snapshot = read_rows(session, accounts)
     shards = {a: row.shard for a, row in snapshot.items()}
     trial = _evaluate(specs, todo, snapshot, entry_ids)
     if atomic:
@@ -329,7 +331,7 @@ def _post_claimed(
     if written:
         results_for_todo = trial
     else:
-        rows = _lock(session, snapshot, shards)
+        rows = lock_rows(session, snapshot, shards)
         results_for_todo = _evaluate(specs, todo, rows, entry_ids)
         if atomic:
             _raise_first(results_for_todo)
@@ -350,7 +352,7 @@ def _post_claimed(
     final = [r for r in results if r is not None]
     fresh = [(entry_ids[i], specs[i]) for i in todo if final[i].ok]
     if fresh and not written:
-        _write(session, fresh, rows)
+        write_entries(session, fresh, rows)
     # A refused request does not use up its key.
-    _unclaim(session, [k for k in claimed if not final[first_with_key[k]].ok])
+    free_keys(session, [k for k in claimed if not final[first_with_key[k]].ok])
     return final

@@ -14,8 +14,15 @@ from kassa.kit.clock import utcnow
 from kassa.kit.ids import uuid7
 from kassa.kit.money import Money
 from kassa.ledger import errors as E
-from kassa.ledger.balance_rows import _BALANCES_ONLY, _balance_params, _driver, _lock, _Row, _usable
-from kassa.ledger.engine import _apply, _claim, _unclaim, _write
+from kassa.ledger.balance_rows import (
+    UPDATE_BALANCES,
+    BalanceRow,
+    balance_update_params,
+    lock_rows,
+    session_connection,
+    usable_row,
+)
+from kassa.ledger.engine import apply_entry, claim_keys, free_keys, write_entries
 from kassa.ledger.models import Hold
 from kassa.ledger.specs import EntrySpec, Leg, PostResult, request_hash
 
@@ -27,7 +34,7 @@ class HoldResult:
 
 
 def _hold_effects(
-    rows: dict[uuid.UUID, _Row], debit: uuid.UUID, credit: uuid.UUID, amount: int
+    rows: dict[uuid.UUID, BalanceRow], debit: uuid.UUID, credit: uuid.UUID, amount: int
 ) -> list[tuple[uuid.UUID, int]]:
     """Normal-direction effect of a hold's full amount on each of its two accounts."""
     return [(debit, rows[debit].sign * amount), (credit, -rows[credit].sign * amount)]
@@ -65,7 +72,7 @@ def create_hold(
                 ]
             }
         )
-        _claimed, earlier = _claim(session, [(key, h, "hold", hold_id)])
+        _claimed, earlier = claim_keys(session, [(key, h, "hold", hold_id)])
         if key in earlier:
             if earlier[key][0] != h:
                 raise E.IdempotencyKeyReused("This Idempotency-Key was used for another request.")
@@ -81,7 +88,7 @@ def create_hold(
                 expires_at,
             )
         except E.LedgerError:
-            _unclaim(session, [key])
+            free_keys(session, [key])
             raise
     return _create_hold(
         session, hold_id, debit_account_id, credit_account_id, amount, description, expires_at
@@ -97,9 +104,9 @@ def _create_hold(
     description: str,
     expires_at: datetime | None,
 ) -> HoldResult:
-    rows = _lock(session, [debit_account_id, credit_account_id])
+    rows = lock_rows(session, [debit_account_id, credit_account_id])
     for account_id in (debit_account_id, credit_account_id):
-        _usable(rows.get(account_id), amount.currency)
+        usable_row(rows.get(account_id), amount.currency)
     for account_id, effect in _hold_effects(
         rows, debit_account_id, credit_account_id, amount.amount
     ):
@@ -127,7 +134,7 @@ def _create_hold(
         )
     )
     session.flush()
-    _driver(session).exec_driver_sql(_BALANCES_ONLY, _balance_params(rows))
+    session_connection(session).exec_driver_sql(UPDATE_BALANCES, balance_update_params(rows))
     return HoldResult(hold_id)
 
 
@@ -140,7 +147,7 @@ def _locked_hold(session: Session, hold_id: uuid.UUID) -> Hold:
     return hold
 
 
-def _release(rows: dict[uuid.UUID, _Row], hold: Hold) -> None:
+def _release(rows: dict[uuid.UUID, BalanceRow], hold: Hold) -> None:
     for account_id, effect in _hold_effects(
         rows, hold.debit_account_id, hold.credit_account_id, hold.amount
     ):
@@ -150,8 +157,8 @@ def _release(rows: dict[uuid.UUID, _Row], hold: Hold) -> None:
             rows[account_id].d_in -= effect
 
 
-def _hold_rows(session: Session, hold: Hold) -> dict[uuid.UUID, _Row]:
-    return _lock(
+def _hold_rows(session: Session, hold: Hold) -> dict[uuid.UUID, BalanceRow]:
+    return lock_rows(
         session,
         [hold.debit_account_id, hold.credit_account_id],
         {hold.debit_account_id: hold.debit_shard, hold.credit_account_id: hold.credit_shard},
@@ -187,7 +194,7 @@ def post_hold(
         )
     rows = _hold_rows(session, hold)
     for account_id in (hold.debit_account_id, hold.credit_account_id):
-        _usable(rows.get(account_id), hold.currency)
+        usable_row(rows.get(account_id), hold.currency)
     _release(rows, hold)
     spec = EntrySpec(
         legs=(
@@ -198,9 +205,9 @@ def post_hold(
         kind="hold_post",
         hold_id=hold.id,
     )
-    _apply(spec, rows)
+    apply_entry(spec, rows)
     entry_id = uuid7()
-    _write(session, [(entry_id, spec)], rows)
+    write_entries(session, [(entry_id, spec)], rows)
     hold.status, hold.posted_amount, hold.entry_id = "posted", posted, entry_id
     hold.resolved_at = utcnow()
     session.flush()
@@ -216,7 +223,7 @@ def void_hold(session: Session, hold_id: uuid.UUID, *, status: str = "voided") -
         raise E.HoldNotPending(f"The hold is {hold.status}.")
     rows = _hold_rows(session, hold)
     _release(rows, hold)
-    _driver(session).exec_driver_sql(_BALANCES_ONLY, _balance_params(rows))
+    session_connection(session).exec_driver_sql(UPDATE_BALANCES, balance_update_params(rows))
     hold.status, hold.resolved_at = status, utcnow()
     session.flush()
     return hold

@@ -20,8 +20,8 @@ from kassa.kit.groupcommit import GroupCommit
 from kassa.kit.ids import uuid7
 from kassa.kit.pgarray import plain_array, text_array, time_array
 from kassa.ledger import errors as E
-from kassa.ledger.balance_rows import _driver
-from kassa.ledger.specs import EntrySpec, PostResult, _spec_hash, validate
+from kassa.ledger.balance_rows import session_connection
+from kassa.ledger.specs import EntrySpec, PostResult, spec_hash, validate
 
 _log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _entry_columns(spec: EntrySpec) -> tuple[str | None, str | None, str, str, s
     legs: key, request hash, kind, description (cut to its column), meta as JSON."""
     return (
         spec.key,
-        None if spec.key is None else _spec_hash(spec),
+        None if spec.key is None else spec_hash(spec),
         spec.kind,
         spec.description[:500],
         None if spec.meta is None else json.dumps(spec.meta, default=str),
@@ -97,7 +97,7 @@ def post_entry(session: Session, spec: EntrySpec) -> PostResult:
     """
     validate(spec)
     params = _post_one_params(spec)
-    code, ref, info = _driver(session).exec_driver_sql(_POST_ONE, params).one()
+    code, ref, info = session_connection(session).exec_driver_sql(_POST_ONE, params).one()
     return _post_one_result(code, ref, info)
 
 

@@ -121,7 +121,7 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _spec_hash(spec: EntrySpec) -> str:
+def spec_hash(spec: EntrySpec) -> str:
     return request_hash(
         {
             "kind": spec.kind,
