@@ -3,7 +3,7 @@
 psycopg adapts a Python list element by element, looking up a dumper for each and checking
 each text for characters that need quoting: for the few short arrays of a group of four
 transfers that was about a third of the Python time of executing its statement (0.17 of
-0.47 ms), and for a batch of 1,000 about 6 ms (docs/ledger.md, "Speed"). These build the
+0.47 ms), and for a batch of 1,000 about 6 ms (docs/ledger-speed-log.md). These build the
 same literal directly. The format is PostgreSQL's array input syntax
 (https://www.postgresql.org/docs/current/arrays.html#ARRAYS-IO): elements between braces,
 separated by commas, the unquoted word NULL for a null, and any element in double quotes

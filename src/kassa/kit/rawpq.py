@@ -8,7 +8,7 @@ same protocol steps directly on libpq (``psycopg.pq``, psycopg's documented low-
 wrapper): prepare the statement once per connection, send the parameters as text, wait on
 the socket, read the one result. In six alternating pairs of runs of bench/ledger.py's HTTP
 load, the server's CPU per request was 0.05-0.10 ms lower in five and equal in one
-(docs/ledger.md, "Speed").
+(docs/ledger-speed-log.md).
 
 Only for a statement whose parameters are already text (array literals, numbers) and whose
 caller reads the result's text itself; anything else is simpler through psycopg.
