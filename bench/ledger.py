@@ -729,9 +729,9 @@ def main() -> None:
                     flush=True,
                 )
         rate, base = median_round(rounds)
-        # Said in words: a ratio of 0.396 prints as 0.40.
-        verdict = "met" if goal and rate / base >= goal else "not met"
-        target = f"  goal >= {goal:.2f} ({verdict})" if goal else ""
+        target = ""
+        if goal:  # said in words: a ratio of 0.396 prints as 0.40
+            target = f"  goal >= {goal:.2f} ({'met' if rate / base >= goal else 'not met'})"
         print(
             f"{name:<33} {rate:8.0f} transfers/s  pgbench {base:6.0f} tx/s"
             f"  ratio {rate / base:5.2f}{target}",

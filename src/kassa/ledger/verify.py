@@ -23,10 +23,13 @@ class VerifyReport:
 
 def verify(session: Session) -> VerifyReport:
     """Recompute every balance from the postings and holds; check every entry balances."""
-    report = VerifyReport()
-    report.accounts = int(session.scalar(sa.text("SELECT count(*) FROM ledger_accounts")) or 0)
-    report.entries = int(session.scalar(sa.text("SELECT count(*) FROM ledger_entries")) or 0)
-    report.postings = int(session.scalar(sa.text("SELECT count(*) FROM ledger_postings")) or 0)
+    accounts, entries, postings = session.execute(
+        sa.text(
+            "SELECT (SELECT count(*) FROM ledger_accounts), (SELECT count(*) FROM ledger_entries),"
+            " (SELECT count(*) FROM ledger_postings)"
+        )
+    ).one()
+    report = VerifyReport(accounts=accounts, entries=entries, postings=postings)
     for code, expected, stored in session.execute(
         sa.text(
             "WITH p AS (SELECT account_id, sum(amount) AS s FROM ledger_postings GROUP BY account_id),"
