@@ -309,14 +309,26 @@ def http_rate(url: str, clients: int, seconds: int, hot: bool, workers: int = 2)
         # Warm every server worker (connections, plans) before the clock starts.
         server_process = psutil.Process(server.pid)
         _http_load(server_process, workers, port, token, bank, ids, hot, clients, 1.0)
+        entries_before = _entry_count(url)
         tally = _CpuTally(server.pid)
         done = _http_load(server_process, workers, port, token, bank, ids, hot, clients, seconds)
+        # Each counted 201 is an entry (answers that came late are posted, not counted).
+        posted = _entry_count(url) - entries_before
+        if posted < done:
+            raise AssertionError(f"{done:,} transfers answered 201, {posted:,} entries posted")
         print(f"    CPU per request: {tally.per_request(done, seconds)}")
         print(f"    fast-path groups per server worker: {_group_sizes(base, workers)}")
         return done / seconds
     finally:
         server.terminate()
         server.wait()
+
+
+def _entry_count(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM ledger_entries").fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def _group_sizes(base: str, workers: int) -> str:
@@ -452,12 +464,70 @@ def _http_load(
 
     async def run() -> int:
         connections = await _spread_connections(server, workers, port, clients)
+        if HTTP_CLIENT:
+            return _c_load(HTTP_CLIENT, connections, token, bank, ids, hot, seconds)
         end = time.monotonic() + seconds
         return sum(
             await asyncio.gather(*(client(n, end, *conn) for n, conn in enumerate(connections)))
         )
 
     return uvloop.run(run())
+
+
+# bench/httpload.c, compiled by main() when a C compiler is there: (b)'s load in C, as
+# pgbench's client is. None: the asyncio client above.
+HTTP_CLIENT: Path | None = None
+
+
+def compile_http_client() -> Path | None:
+    """bench/httpload.c compiled into var/bench (again when the source is newer), or None
+    when there is no C compiler."""
+    import shutil
+
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    source = ROOT / "bench" / "httpload.c"
+    binary = ROOT / "var" / "bench" / "httpload"
+    if not binary.exists() or binary.stat().st_mtime < source.stat().st_mtime:
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([compiler, "-O2", "-o", str(binary), str(source)], check=True)
+    return binary
+
+
+def _c_load(
+    binary: Path,
+    connections: list[Any],
+    token: str,
+    bank: str,
+    ids: list[str],
+    hot: bool,
+    seconds: float,
+) -> int:
+    """The load of ``_http_load`` run by bench/httpload.c on the connections opened (and
+    spread over the workers) here: each is handed over as a duplicate of its descriptor,
+    with this side's transport no longer reading from it."""
+    descriptors = []
+    for _, writer in connections:
+        writer.transport.pause_reading()
+        descriptors.append(os.dup(writer.get_extra_info("socket").fileno()))
+    try:
+        finished = subprocess.run(
+            [str(binary), str(seconds), "1" if hot else "0", *map(str, descriptors)],
+            input="\n".join([token, bank, *ids]) + "\n",
+            capture_output=True,
+            text=True,
+            pass_fds=descriptors,
+            check=False,
+        )
+    finally:
+        for descriptor in descriptors:
+            os.close(descriptor)
+        for _, writer in connections:
+            writer.close()
+    if finished.returncode != 0:
+        raise RuntimeError(f"httpload failed: {finished.stderr.strip()}")
+    return int(finished.stdout)
 
 
 async def _spread_connections(server: Any, workers: int, port: int, clients: int) -> list[Any]:
@@ -618,16 +688,26 @@ def main() -> None:
         default=16,
         help="(b) once more at this many clients, beside pgbench at as many (0: not)",
     )
+    parser.add_argument(
+        "--client",
+        choices=("c", "python"),
+        default="c",
+        help="(b)'s HTTP load: bench/httpload.c, compiled here, or the asyncio client"
+        " (default: c, python when there is no C compiler)",
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be 1 or more")
+    global HTTP_CLIENT
+    HTTP_CLIENT = compile_http_client() if args.client == "c" else None
     url = setup(admin_url())
     os.environ["KASSA_DATABASE_URL"] = url
     from kassa.config import reset_settings_cache
 
     reset_settings_cache()
     c, t = args.clients, args.seconds
-    print(f"clients={c} seconds={t} cores={os.cpu_count()}")
+    http_client = "C (bench/httpload.c)" if HTTP_CLIENT else "Python (asyncio on uvloop)"
+    print(f"clients={c} seconds={t} cores={os.cpu_count()} http client: {http_client}")
     # A case: its name, its run, its goal (a ratio), and its clients (pgbench is measured
     # with as many around it).
     Case = tuple[str, Callable[[], float], float | None, int]
