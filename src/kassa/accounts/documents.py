@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from kassa.accounts.models import Account, Transfer
 from kassa.accounts.service import format_number, money_text
 from kassa.ledger.service import Statement
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 BANK_NAME = "Kassa Demo Bank"
 
@@ -21,6 +23,10 @@ def _latin(text: str) -> str:
 
 
 def _pdf(title: str) -> FPDF:
+    # Imported here: fpdf takes about a second to import (its font tables), which every
+    # server worker and CLI call paid at start-up for a document few of them render.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_author(BANK_NAME)
