@@ -251,7 +251,16 @@ def service_rate(
 
 
 # --------------------------------------------------------------------------- HTTP API
-def http_rate(url: str, clients: int, seconds: int, hot: bool, workers: int = 2) -> float:
+def http_rate(
+    url: str,
+    clients: int,
+    seconds: int,
+    hot: bool,
+    workers: int = 2,
+    c_client: Path | None = None,
+) -> float:
+    """(b)'s rate: transfers/s through the HTTP API, the load run by ``c_client`` (the
+    compiled bench/httpload.c) or, without it, by the asyncio client of ``_http_load``."""
     import httpx
     import psutil
     import sqlalchemy as sa
@@ -308,10 +317,11 @@ def http_rate(url: str, clients: int, seconds: int, hot: bool, workers: int = 2)
         ).json()["access_token"]
         # Warm every server worker (connections, plans) before the clock starts.
         server_process = psutil.Process(server.pid)
-        _http_load(server_process, workers, port, token, bank, ids, hot, clients, 1.0)
+        load = (server_process, workers, port, token, bank, ids, hot, clients)
+        _http_load(*load, 1.0, c_client)
         entries_before = _entry_count(url)
         tally = _CpuTally(server.pid)
-        done = _http_load(server_process, workers, port, token, bank, ids, hot, clients, seconds)
+        done = _http_load(*load, seconds, c_client)
         # Each counted 201 is an entry (answers that came late are posted, not counted).
         posted = _entry_count(url) - entries_before
         if posted < done:
@@ -420,9 +430,11 @@ def _http_load(
     hot: bool,
     clients: int,
     seconds: float,
+    c_client: Path | None,
 ) -> int:
     """``clients`` keep-alive connections, each posting one transfer after another for
-    ``seconds``; returns how many got their 201. A lean asyncio client: a general-purpose
+    ``seconds``; returns how many got their 201. The load is ``c_client``'s when given;
+    else a lean asyncio client: a general-purpose
     one (httpx) spends more CPU per request than the server, on the same two cores. It runs
     on uvloop, the event loop the server's workers run on (pgbench's client is C too): on
     the standard loop it took about a fifth more CPU per request, on the same two cores."""
@@ -464,19 +476,14 @@ def _http_load(
 
     async def run() -> int:
         connections = await _spread_connections(server, workers, port, clients)
-        if HTTP_CLIENT:
-            return _c_load(HTTP_CLIENT, connections, token, bank, ids, hot, seconds)
+        if c_client is not None:
+            return _c_load(c_client, connections, token, bank, ids, hot, seconds)
         end = time.monotonic() + seconds
         return sum(
             await asyncio.gather(*(client(n, end, *conn) for n, conn in enumerate(connections)))
         )
 
     return uvloop.run(run())
-
-
-# bench/httpload.c, compiled by main() when a C compiler is there: (b)'s load in C, as
-# pgbench's client is. None: the asyncio client above.
-HTTP_CLIENT: Path | None = None
 
 
 def compile_http_client() -> Path | None:
@@ -698,15 +705,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be 1 or more")
-    global HTTP_CLIENT
-    HTTP_CLIENT = compile_http_client() if args.client == "c" else None
+    # (b)'s load in C, as pgbench's client is; None: the asyncio client.
+    c_client = compile_http_client() if args.client == "c" else None
     url = setup(admin_url())
     os.environ["KASSA_DATABASE_URL"] = url
     from kassa.config import reset_settings_cache
 
     reset_settings_cache()
     c, t = args.clients, args.seconds
-    http_client = "C (bench/httpload.c)" if HTTP_CLIENT else "Python (asyncio on uvloop)"
+    http_client = "C (bench/httpload.c)" if c_client else "Python (asyncio on uvloop)"
     print(f"clients={c} seconds={t} cores={os.cpu_count()} http client: {http_client}")
     # A case: its name, its run, its goal (a ratio), and its clients (pgbench is measured
     # with as many around it).
@@ -747,13 +754,13 @@ def main() -> None:
         cases += [
             (
                 "(b) HTTP API, single transfers",
-                lambda: http_rate(url, c, t, hot=False, workers=args.workers),
+                lambda: http_rate(url, c, t, False, args.workers, c_client),
                 0.40,
                 c,
             ),
             (
                 "(b) HTTP API, hot account",
-                lambda: http_rate(url, c, t, hot=True, workers=args.workers),
+                lambda: http_rate(url, c, t, True, args.workers, c_client),
                 None,
                 c,
             ),
@@ -765,7 +772,7 @@ def main() -> None:
             cases.append(
                 (
                     f"(b) HTTP API, {more} clients",
-                    lambda: http_rate(url, more, t, hot=False, workers=args.workers),
+                    lambda: http_rate(url, more, t, False, args.workers, c_client),
                     None,
                     more,
                 )
